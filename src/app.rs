@@ -1,0 +1,62 @@
+//! The HTML shell, the root component and the route tree composed from each area's pages.
+use crate::auth::pages::{AccountPage, LoginPage, UserEditPage, UsersPage};
+use crate::home::HomePage;
+use crate::ui::layout::{NotFound, StaffLayout};
+use crate::ui::session::provide_session;
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, Stylesheet, provide_meta_context};
+use leptos_router::components::{ParentRoute, Route, Router, Routes};
+use leptos_router::{SsrMode, path};
+
+/// The document around the app, rendered on the server only.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang=html_lang()>
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="color-scheme" content="light" />
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+/// `<html lang>` of this request, decided the same way as the session's language.
+fn html_lang() -> &'static str {
+    #[cfg(feature = "ssr")]
+    {
+        use crate::auth::backend::AuthSession;
+        if let Some(parts) = use_context::<http::request::Parts>() {
+            let auth = parts.extensions.get::<AuthSession>();
+            return crate::auth::handlers::request_lang(&parts.headers, auth).html_lang();
+        }
+    }
+    crate::core::i18n::Lang::default().html_lang()
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    provide_session();
+    view! {
+        <Stylesheet id="leptos" href="/pkg/covenant.css" />
+        <Router>
+            <Routes fallback=NotFound>
+                <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
+                <ParentRoute path=path!("") view=StaffLayout ssr=SsrMode::Async>
+                    <Route path=path!("") view=HomePage />
+                    <Route path=path!("account") view=AccountPage />
+                    <Route path=path!("admin/users") view=UsersPage />
+                    <Route path=path!("admin/users/:id") view=UserEditPage />
+                </ParentRoute>
+            </Routes>
+        </Router>
+    }
+}

@@ -1,0 +1,210 @@
+//! Plain HTML form endpoints for signing in and out and switching language. They are
+//! ordinary POSTs answered with redirects, so they work the same with JavaScript off.
+use super::backend::{AuthSession, StaffUser};
+use super::model::{SignInError, normalise_email, safe_next};
+use super::{password, repo};
+use crate::core::i18n::Lang;
+use crate::server::audit::{self, Actor, AuditEntry};
+use crate::server::middleware::ClientIp;
+use crate::server::state::AppState;
+use axum::extract::{Extension, Form, State};
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::Duration;
+use serde::Deserialize;
+
+#[derive(Deserialize)]
+pub struct SignInForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    next: Option<String>,
+}
+
+fn query(pairs: &[(&str, &str)]) -> String {
+    let mut s = url::form_urlencoded::Serializer::new(String::new());
+    for (k, v) in pairs {
+        if !v.is_empty() {
+            s.append_pair(k, v);
+        }
+    }
+    s.finish()
+}
+
+/// Back to the sign-in page with the reason and the e-mail kept (never the password).
+fn back_to_sign_in(error: SignInError, email: &str, next: Option<&str>) -> Response {
+    let q = query(&[
+        ("error", error.code()),
+        ("email", email),
+        ("next", next.unwrap_or("")),
+    ]);
+    Redirect::to(&format!("/login?{q}")).into_response()
+}
+
+pub async fn sign_in(
+    State(state): State<AppState>,
+    Extension(ClientIp(ip)): Extension<ClientIp>,
+    mut auth: AuthSession,
+    Form(form): Form<SignInForm>,
+) -> Response {
+    let email = normalise_email(&form.email);
+    let next = form.next.as_deref();
+    if state.sign_in_throttle.check_key(&ip).is_err() {
+        tracing::warn!(%ip, "sign-in throttled");
+        return back_to_sign_in(SignInError::Throttled, &email, next);
+    }
+    let user = match verify(&state, &email, form.password, &ip.to_string()).await {
+        Ok(user) => user,
+        Err(error) => return back_to_sign_in(error, &email, next),
+    };
+    // Whoever was signed in before, the new sign-in gets a new session id.
+    if auth.user.is_some() {
+        let _ = auth.logout().await;
+    }
+    if let Err(error) = auth.login(&user).await {
+        tracing::error!(%error, "could not store the session");
+        return back_to_sign_in(SignInError::Unavailable, &email, next);
+    }
+    // axum-login cycles the id only for a session that was not signed in; make every
+    // sign-in get a fresh id, so no id known before it (fixation) survives it.
+    if let Err(error) = auth.session.cycle_id().await {
+        tracing::error!(%error, "could not rotate the session id");
+        return back_to_sign_in(SignInError::Unavailable, &email, next);
+    }
+    Redirect::to(&safe_next(next)).into_response()
+}
+
+/// Checks lockout and password, counting failures in the database (shared by all servers).
+async fn verify(
+    state: &AppState,
+    email: &str,
+    given: String,
+    ip: &str,
+) -> Result<StaffUser, SignInError> {
+    let unavailable = |error: sqlx::Error| {
+        tracing::error!(%error, "sign-in: database error");
+        SignInError::Unavailable
+    };
+    let now = state.clock.now();
+    let Some(row) = repo::find_by_email(&state.db, email)
+        .await
+        .map_err(unavailable)?
+        .filter(|r| r.active)
+    else {
+        password::verify(given, None).await;
+        return Err(SignInError::Invalid);
+    };
+    if row.locked_until.is_some_and(|until| until > now) {
+        return Err(SignInError::Locked);
+    }
+    let ok = password::verify(given, Some(row.password_hash.clone())).await;
+    let mut tx = state.db.begin().await.map_err(unavailable)?;
+    let outcome = if ok {
+        repo::record_sign_in(&mut tx, row.id, now)
+            .await
+            .map_err(unavailable)?;
+        Ok(StaffUser(row.clone()))
+    } else {
+        let until = now + Duration::minutes(state.config.lockout_minutes);
+        let locked =
+            repo::record_failed_sign_in(&mut tx, row.id, state.config.lockout_attempts, now, until)
+                .await
+                .map_err(unavailable)?;
+        Err(if locked {
+            SignInError::Locked
+        } else {
+            SignInError::Invalid
+        })
+    };
+    let action = match &outcome {
+        Ok(_) => "auth.sign_in",
+        Err(SignInError::Locked) => "auth.locked",
+        Err(_) => "auth.sign_in_failed",
+    };
+    let entry = AuditEntry::new(Actor::Staff(row.id), action, "user", Some(row.id))
+        .ip(Some(ip.to_string()));
+    audit::record(&mut tx, now, entry)
+        .await
+        .map_err(unavailable)?;
+    tx.commit().await.map_err(unavailable)?;
+    outcome
+}
+
+pub async fn sign_out(mut auth: AuthSession) -> Response {
+    if let Err(error) = auth.logout().await {
+        tracing::warn!(%error, "sign-out: could not delete the session");
+    }
+    Redirect::to("/login?notice=signed_out").into_response()
+}
+
+#[derive(Deserialize)]
+pub struct LanguageForm {
+    #[serde(default)]
+    lang: String,
+    #[serde(default)]
+    next: Option<String>,
+}
+
+/// Switches the language: a cookie for everyone, and the signed-in user's own setting.
+pub async fn set_language(
+    State(state): State<AppState>,
+    auth: AuthSession,
+    Form(form): Form<LanguageForm>,
+) -> Response {
+    let lang = Lang::parse(&form.lang).unwrap_or_default();
+    if let Some(user) = &auth.user {
+        let saved = async {
+            let mut tx = state.db.begin().await?;
+            repo::set_preferences(
+                &mut tx,
+                user.0.id,
+                lang,
+                &user.0.time_zone,
+                state.clock.now(),
+            )
+            .await?;
+            tx.commit().await
+        };
+        if let Err(error) = saved.await {
+            tracing::warn!(%error, "could not save the language setting");
+        }
+    }
+    let secure = if state.config.cookies_secure() {
+        "; Secure"
+    } else {
+        ""
+    };
+    let cookie = format!(
+        "lang={}; Path=/; Max-Age=31536000; SameSite=Lax{secure}",
+        lang.code()
+    );
+    let mut response = Redirect::to(&safe_next(form.next.as_deref())).into_response();
+    if let Ok(value) = HeaderValue::from_str(&cookie) {
+        response.headers_mut().insert(header::SET_COOKIE, value);
+    }
+    response
+}
+
+/// The language of a request: the signed-in user's setting, else the `lang` cookie, else
+/// the browser's Accept-Language, else Chinese.
+pub fn request_lang(headers: &HeaderMap, auth: Option<&AuthSession>) -> Lang {
+    if let Some(user) = auth.and_then(|a| a.user.as_ref()) {
+        return user.0.lang();
+    }
+    let cookie_lang = headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().strip_prefix("lang="))
+        .find_map(Lang::parse);
+    cookie_lang.unwrap_or_else(|| {
+        headers
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok())
+            .map(Lang::from_accept_language)
+            .unwrap_or_default()
+    })
+}

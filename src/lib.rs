@@ -1,0 +1,22 @@
+//! Covenant: customer-relationship management for project finance.
+//!
+//! One crate, built twice: the server (`ssr`) and the browser bundle (`hydrate`).
+//! Each business area owns a folder; `core` and `ui` are shared, `server` is server-only.
+#![recursion_limit = "256"]
+
+pub mod app;
+pub mod auth;
+pub mod core;
+pub mod home;
+pub mod ui;
+
+#[cfg(feature = "ssr")]
+pub mod server;
+
+/// Browser entry point: attaches the app to the server-rendered HTML.
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(app::App);
+}

@@ -1,0 +1,162 @@
+//! One binary, two engines. `Db` and `Tx` wrap the SQLite and PostgreSQL pools; the
+//! `with_db!` / `with_tx!` macros run the same SQL text on whichever is configured
+//! (`sqlx::Any` cannot carry chrono types, so we dispatch ourselves).
+//!
+//! Type rules for every table (see DESIGN §3): BIGINT, BOOLEAN, TEXT, and timestamps as
+//! TIMESTAMPTZ (PostgreSQL) / TEXT (SQLite); `$n` placeholders; no time defaults in SQL;
+//! `CAST(COALESCE(SUM(x), 0) AS BIGINT)` for sums.
+use super::config::SqliteSync;
+use sqlx::postgres::{PgPool, PgPoolOptions};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+use sqlx::{Postgres, Sqlite, Transaction};
+use std::str::FromStr;
+use std::time::Duration;
+
+/// An exhausted pool answers quickly (503) instead of hanging a request for 30 s.
+pub const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(2);
+
+#[derive(Clone, Debug)]
+pub enum Db {
+    /// Writes go through one connection (they queue in the process and begin IMMEDIATE);
+    /// reads use a pool of their own, which WAL lets run beside the writer.
+    Sqlite {
+        write: SqlitePool,
+        read: SqlitePool,
+    },
+    Postgres(PgPool),
+}
+
+/// A write transaction on either engine.
+pub enum Tx {
+    Sqlite(Transaction<'static, Sqlite>),
+    Postgres(Transaction<'static, Postgres>),
+}
+
+/// Runs `$body` with `$conn` bound to the read pool of whichever engine `$db` is.
+#[macro_export]
+macro_rules! with_db {
+    ($db:expr, $conn:ident => $body:expr) => {
+        match $db {
+            $crate::server::db::Db::Sqlite { read: $conn, .. } => $body,
+            $crate::server::db::Db::Postgres($conn) => $body,
+        }
+    };
+}
+
+/// Runs `$body` with `$conn` bound to the connection of the transaction `$tx`.
+#[macro_export]
+macro_rules! with_tx {
+    ($tx:expr, $conn:ident => $body:expr) => {
+        match $tx {
+            $crate::server::db::Tx::Sqlite(t) => {
+                let $conn = &mut **t;
+                $body
+            }
+            $crate::server::db::Tx::Postgres(t) => {
+                let $conn = &mut **t;
+                $body
+            }
+        }
+    };
+}
+
+impl Db {
+    /// Connects to `url` (`sqlite://…` or `postgres://…`), creating a missing SQLite file.
+    pub async fn connect(url: &str, sync: SqliteSync) -> Result<Db, sqlx::Error> {
+        if url.starts_with("sqlite:") {
+            Self::connect_sqlite(url, sync).await
+        } else {
+            let pool = PgPoolOptions::new()
+                .max_connections(16)
+                .acquire_timeout(ACQUIRE_TIMEOUT)
+                .connect(url)
+                .await?;
+            Ok(Db::Postgres(pool))
+        }
+    }
+
+    async fn connect_sqlite(url: &str, sync: SqliteSync) -> Result<Db, sqlx::Error> {
+        let options = SqliteConnectOptions::from_str(url)?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(match sync {
+                SqliteSync::Normal => SqliteSynchronous::Normal,
+                SqliteSync::Full => SqliteSynchronous::Full,
+            })
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(5));
+        if let Some(dir) = options.get_filename().parent() {
+            if !dir.as_os_str().is_empty() {
+                std::fs::create_dir_all(dir).map_err(sqlx::Error::Io)?;
+            }
+        }
+        let write = SqlitePoolOptions::new()
+            .max_connections(1)
+            .acquire_timeout(ACQUIRE_TIMEOUT)
+            .connect_with(options.clone())
+            .await?;
+        let read = SqlitePoolOptions::new()
+            .max_connections(8)
+            .acquire_timeout(ACQUIRE_TIMEOUT)
+            .connect_with(options)
+            .await?;
+        Ok(Db::Sqlite { write, read })
+    }
+
+    /// `"sqlite"` or `"postgres"`, as `/healthz` reports it.
+    pub fn engine(&self) -> &'static str {
+        match self {
+            Db::Sqlite { .. } => "sqlite",
+            Db::Postgres(_) => "postgres",
+        }
+    }
+
+    /// Applies the embedded migrations of this engine; a failure stops the server.
+    pub async fn migrate(&self) -> Result<(), sqlx::migrate::MigrateError> {
+        match self {
+            Db::Sqlite { write, .. } => sqlx::migrate!("migrations/sqlite").run(write).await,
+            Db::Postgres(pool) => sqlx::migrate!("migrations/postgres").run(pool).await,
+        }
+    }
+
+    /// Starts a write transaction (`BEGIN IMMEDIATE` on SQLite, so a read-then-write never
+    /// fails with "database is locked").
+    pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
+        match self {
+            Db::Sqlite { write, .. } => Ok(Tx::Sqlite(write.begin_with("BEGIN IMMEDIATE").await?)),
+            Db::Postgres(pool) => Ok(Tx::Postgres(pool.begin().await?)),
+        }
+    }
+
+    /// A cheap round trip, for the health check.
+    pub async fn ping(&self) -> Result<(), sqlx::Error> {
+        with_db!(self, c => sqlx::query("SELECT 1").execute(c).await.map(|r| r.rows_affected()))
+            .map(|_| ())
+    }
+
+    pub async fn close(&self) {
+        match self {
+            Db::Sqlite { write, read } => {
+                read.close().await;
+                write.close().await;
+            }
+            Db::Postgres(pool) => pool.close().await,
+        }
+    }
+}
+
+impl Tx {
+    pub async fn commit(self) -> Result<(), sqlx::Error> {
+        match self {
+            Tx::Sqlite(t) => t.commit().await,
+            Tx::Postgres(t) => t.commit().await,
+        }
+    }
+}
+
+/// Is this error a unique-constraint violation (e.g. an e-mail already taken)?
+pub fn is_unique_violation(error: &sqlx::Error) -> bool {
+    matches!(error, sqlx::Error::Database(e) if e.is_unique_violation())
+}

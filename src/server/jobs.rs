@@ -1,0 +1,184 @@
+//! Background jobs in the database, so every app server can run a worker and each job still
+//! runs once per claim. Jobs run at least once (a worker may die after the effect and before
+//! `complete`), so each handler's effect must be idempotent by a key of its own.
+use super::db::{Db, Tx};
+use super::state::AppState;
+use crate::{with_db, with_tx};
+use chrono::{DateTime, Duration, Utc};
+use sqlx::FromRow;
+
+/// How long a claim lasts; a job whose worker died is claimed again after this.
+pub const CLAIM_SECONDS: i64 = 300;
+
+/// Kinds of job this server knows.
+pub mod kind {
+    /// Deletes expired sign-in sessions (hourly).
+    pub const SESSION_CLEANUP: &str = "session_cleanup";
+}
+
+#[derive(Clone, Debug, FromRow)]
+pub struct ClaimedJob {
+    pub id: i64,
+    pub kind: String,
+    pub payload: String,
+    pub attempts: i64,
+}
+
+/// Queues a job. With a `unique_key`, a second insert of the same key is ignored, which is how
+/// N servers schedule a periodic job once per period.
+pub async fn enqueue(
+    tx: &mut Tx,
+    kind: &str,
+    payload: &serde_json::Value,
+    unique_key: Option<&str>,
+    run_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    with_tx!(tx, c => sqlx::query(
+        "INSERT INTO jobs (kind, payload, unique_key, run_at, attempts, max_attempts, created_at)
+         VALUES ($1, $2, $3, $4, 0, 5, $5)
+         ON CONFLICT (unique_key) DO NOTHING",
+    )
+    .bind(kind)
+    .bind(payload.to_string())
+    .bind(unique_key)
+    .bind(run_at)
+    .bind(now)
+    .execute(c)
+    .await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// Claims the oldest due job for `worker`, or `None`. Two workers never get the same job
+/// while a claim lasts: on SQLite writes are serialised; on PostgreSQL the row lock plus the
+/// re-checked condition (and SKIP LOCKED) make the loser see no row.
+pub async fn claim(
+    db: &Db,
+    worker: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<ClaimedJob>, sqlx::Error> {
+    let until = now + Duration::seconds(CLAIM_SECONDS);
+    let skip_locked = match db {
+        Db::Postgres(_) => " FOR UPDATE SKIP LOCKED",
+        Db::Sqlite { .. } => "",
+    };
+    let sql = format!(
+        "UPDATE jobs SET locked_until = $1, locked_by = $2, attempts = attempts + 1
+         WHERE id = (SELECT id FROM jobs
+                     WHERE done_at IS NULL AND run_at <= $3 AND attempts < max_attempts
+                       AND (locked_until IS NULL OR locked_until < $3)
+                     ORDER BY run_at, id LIMIT 1{skip_locked})
+           AND (locked_until IS NULL OR locked_until < $3)
+         RETURNING id, kind, payload, attempts"
+    );
+    let mut tx = db.begin().await?;
+    let job = with_tx!(&mut tx, c => sqlx::query_as::<_, ClaimedJob>(&sql)
+        .bind(until)
+        .bind(worker)
+        .bind(now)
+        .fetch_optional(c)
+        .await)?;
+    tx.commit().await?;
+    Ok(job)
+}
+
+pub async fn complete(db: &Db, id: i64, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
+    let mut tx = db.begin().await?;
+    with_tx!(&mut tx, c => sqlx::query("UPDATE jobs SET done_at = $1, locked_until = NULL WHERE id = $2")
+        .bind(now)
+        .bind(id)
+        .execute(c)
+        .await.map(|r| r.rows_affected()))?;
+    tx.commit().await
+}
+
+/// Records a failure and retries later, backing off with each attempt.
+pub async fn fail(
+    db: &Db,
+    job: &ClaimedJob,
+    error: &str,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    let retry_at = now + Duration::seconds(30 * job.attempts.max(1) * job.attempts.max(1));
+    let mut tx = db.begin().await?;
+    with_tx!(&mut tx, c => sqlx::query(
+        "UPDATE jobs SET last_error = $1, run_at = $2, locked_until = NULL WHERE id = $3",
+    )
+    .bind(error)
+    .bind(retry_at)
+    .bind(job.id)
+    .execute(c)
+    .await.map(|r| r.rows_affected()))?;
+    tx.commit().await
+}
+
+/// Jobs not yet done, for operators and tests.
+pub async fn pending_count(db: &Db) -> Result<i64, sqlx::Error> {
+    with_db!(db, c => sqlx::query_scalar("SELECT COUNT(*) FROM jobs WHERE done_at IS NULL")
+        .fetch_one(c)
+        .await)
+}
+
+/// Inserts this hour's periodic jobs; unique keys make it safe for every server to do so.
+pub async fn schedule_periodic(db: &Db, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
+    let period = now.format("%Y-%m-%dT%H").to_string();
+    let mut tx = db.begin().await?;
+    let key = format!("{}:{period}", kind::SESSION_CLEANUP);
+    enqueue(
+        &mut tx,
+        kind::SESSION_CLEANUP,
+        &serde_json::json!({}),
+        Some(&key),
+        now,
+        now,
+    )
+    .await?;
+    tx.commit().await
+}
+
+/// Runs one claimed job's effect.
+async fn run(state: &AppState, job: &ClaimedJob) -> Result<(), String> {
+    match job.kind.as_str() {
+        kind::SESSION_CLEANUP => super::session::delete_expired(&state.db)
+            .await
+            .map_err(|e| e.to_string()),
+        other => Err(format!("unknown job kind {other}")),
+    }
+}
+
+/// Claims and runs due jobs until none is left; returns how many ran.
+pub async fn run_due(state: &AppState, worker: &str) -> Result<usize, sqlx::Error> {
+    let mut ran = 0;
+    while let Some(job) = claim(&state.db, worker, state.clock.now()).await? {
+        match run(state, &job).await {
+            Ok(()) => complete(&state.db, job.id, state.clock.now()).await?,
+            Err(error) => {
+                tracing::warn!(job = job.id, kind = %job.kind, %error, "job failed");
+                fail(&state.db, &job, &error, state.clock.now()).await?;
+            }
+        }
+        ran += 1;
+    }
+    Ok(ran)
+}
+
+/// The worker loop of one server: schedule periodic jobs, run due ones, sleep, until shutdown.
+pub async fn worker_loop(state: AppState, mut shutdown: tokio::sync::watch::Receiver<bool>) {
+    let worker = format!(
+        "{}-{}",
+        std::process::id(),
+        super::idempotency::new_key().get(..8).unwrap_or("w")
+    );
+    loop {
+        if let Err(e) = schedule_periodic(&state.db, state.clock.now()).await {
+            tracing::warn!(error = %e, "could not schedule periodic jobs");
+        }
+        if let Err(e) = run_due(&state, &worker).await {
+            tracing::warn!(error = %e, "job worker could not reach the database");
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(std::time::Duration::from_secs(5)) => {}
+            _ = shutdown.changed() => break,
+        }
+    }
+}

@@ -1,0 +1,19 @@
+//! Server-only infrastructure: configuration, database, sessions, jobs, middleware, start-up.
+//! Nothing here is compiled into the browser bundle.
+pub mod audit;
+pub mod cli;
+pub mod clock;
+pub mod config;
+pub mod db;
+pub mod errors;
+pub mod format;
+pub mod health;
+pub mod idempotency;
+pub mod jobs;
+pub mod middleware;
+pub mod ownership;
+pub mod seed;
+pub mod session;
+pub mod startup;
+pub mod state;
+pub mod telemetry;

@@ -1,0 +1,227 @@
+//! Building the app (router, layers, state) and serving it. Tests start the very same app.
+use super::clock::{Clock, SystemClock};
+use super::config::Config;
+use super::db::Db;
+use super::state::AppState;
+use super::{health, jobs, middleware, session};
+use crate::app::{App, shell};
+use crate::auth::backend::StaffBackend;
+use crate::auth::handlers;
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::serve::ListenerExt;
+use axum_login::AuthManagerLayerBuilder;
+use governor::{Quota, RateLimiter};
+use leptos::config::LeptosOptions;
+use leptos::prelude::*;
+use leptos_axum::{LeptosRoutes, ResponseOptions, generate_route_list};
+use std::net::SocketAddr;
+use std::num::NonZeroU32;
+use std::sync::Arc;
+use tower::ServiceExt;
+use tower_http::compression::CompressionLayer;
+use tower_http::services::ServeDir;
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{Expiry, SessionManagerLayer};
+
+/// Connects to the database and runs migrations (failing loudly), then builds the state.
+pub async fn prepare(config: Config, clock: Arc<dyn Clock>) -> Result<AppState, String> {
+    let problems = config.problems();
+    if !problems.is_empty() {
+        return Err(format!(
+            "refusing to start:\n  - {}",
+            problems.join("\n  - ")
+        ));
+    }
+    let db = Db::connect(&config.database_url, config.sqlite_synchronous)
+        .await
+        .map_err(|e| {
+            format!(
+                "cannot open the database {}: {e}",
+                redact_url(&config.database_url)
+            )
+        })?;
+    db.migrate()
+        .await
+        .map_err(|e| format!("database migration failed: {e}"))?;
+    let leptos_options = leptos_options()?;
+    let per_minute =
+        NonZeroU32::new(config.login_attempts_per_ip_per_minute.max(1)).unwrap_or(NonZeroU32::MIN);
+    Ok(AppState {
+        db,
+        public_origin: config.public_origin(),
+        trusted_proxies: Arc::new(config.trusted_proxy_list()?),
+        config: Arc::new(config),
+        clock,
+        leptos_options,
+        sign_in_throttle: Arc::new(RateLimiter::keyed(Quota::per_minute(per_minute))),
+    })
+}
+
+/// Leptos settings from `LEPTOS_*` variables (cargo-leptos sets them; defaults otherwise).
+fn leptos_options() -> Result<LeptosOptions, String> {
+    get_configuration(None)
+        .map(|c| c.leptos_options)
+        .map_err(|e| format!("leptos configuration: {e}"))
+}
+
+/// Hides the password of a database URL in messages.
+pub fn redact_url(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut parsed) if parsed.password().is_some() => {
+            let _ = parsed.set_password(Some("***"));
+            parsed.to_string()
+        }
+        _ => url.to_string(),
+    }
+}
+
+/// Context every server render and server function gets: the app state, and for pages the
+/// CSP header carrying this response's nonce.
+fn request_context(state: AppState) -> impl Fn() + Clone + Send + Sync + 'static {
+    move || {
+        provide_context(state.clone());
+        if let (Some(nonce), Some(response)) =
+            (leptos::nonce::use_nonce(), use_context::<ResponseOptions>())
+        {
+            if let Ok(value) = HeaderValue::from_str(&middleware::page_csp(&nonce)) {
+                response.insert_header(header::CONTENT_SECURITY_POLICY, value);
+            }
+        }
+    }
+}
+
+pub fn router(state: AppState) -> Result<Router, String> {
+    let session_store = session::Store::new(&state.db)?;
+    let sessions = SessionManagerLayer::new(session_store)
+        .with_name("covenant.sid")
+        .with_same_site(SameSite::Lax)
+        .with_http_only(true)
+        .with_secure(state.config.cookies_secure())
+        .with_expiry(Expiry::OnInactivity(time::Duration::minutes(
+            state.config.session_idle_minutes,
+        )));
+    let auth = AuthManagerLayerBuilder::new(
+        StaffBackend {
+            db: state.db.clone(),
+        },
+        sessions,
+    )
+    .build();
+
+    let routes = generate_route_list(App);
+    let pages = Router::new()
+        .leptos_routes_with_context(&state, routes, request_context(state.clone()), {
+            let options = state.leptos_options.clone();
+            move || shell(options.clone())
+        })
+        .route_layer(axum::middleware::from_fn(
+            middleware::require_staff_for_pages,
+        ));
+
+    let app = Router::new()
+        .route("/healthz", get(health::healthz))
+        .route("/login", post(handlers::sign_in))
+        .route("/logout", post(handlers::sign_out))
+        .route("/lang", post(handlers::set_language))
+        .merge(pages)
+        .fallback(static_or_not_found)
+        .layer(auth)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            middleware::same_origin,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            middleware::client_ip,
+        ))
+        .layer(axum::middleware::from_fn(middleware::security_headers))
+        .layer(CompressionLayer::new())
+        .layer(axum::middleware::from_fn(middleware::log_requests))
+        .with_state(state);
+    Ok(app)
+}
+
+/// Files under the site root (wasm, JS, CSS, favicon), else the app's own 404 page.
+async fn static_or_not_found(State(state): State<AppState>, req: Request<Body>) -> Response {
+    let root = state.leptos_options.site_root.to_string();
+    let (parts, body) = req.into_parts();
+    let file_req = Request::from_parts(parts.clone(), Body::empty());
+    let Ok(found) = ServeDir::new(&root).oneshot(file_req).await;
+    if found.status() != StatusCode::NOT_FOUND {
+        return found.into_response();
+    }
+    let options = state.leptos_options.clone();
+    let render =
+        leptos_axum::render_app_to_stream_with_context(request_context(state.clone()), move || {
+            shell(options.clone())
+        });
+    let mut response = render(Request::from_parts(parts, body))
+        .await
+        .into_response();
+    *response.status_mut() = StatusCode::NOT_FOUND;
+    response
+}
+
+/// Serves until SIGTERM or Ctrl-C; in-flight requests finish first.
+pub async fn serve(state: AppState) -> Result<(), String> {
+    let listener = tokio::net::TcpListener::bind(state.config.bind)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", state.config.bind))?;
+    let (stop_worker, worker_stopped) = tokio::sync::watch::channel(false);
+    let worker = state
+        .config
+        .worker
+        .then(|| tokio::spawn(jobs::worker_loop(state.clone(), worker_stopped)));
+    tracing::info!(url = %state.config.public_url, db = state.db.engine(), "Covenant is listening on {}", state.config.bind);
+    println!("Covenant is running at {}", state.config.public_url);
+    let app = router(state.clone())?;
+    // Without TCP_NODELAY each streamed response stalls ~40 ms on delayed ACKs.
+    let listener = listener.tap_io(|tcp| {
+        let _ = tcp.set_nodelay(true);
+    });
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+    .map_err(|e| format!("server error: {e}"))?;
+    let _ = stop_worker.send(true);
+    if let Some(worker) = worker {
+        let _ = worker.await;
+    }
+    state.db.close().await;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutting down: finishing in-flight requests");
+}
+
+/// The real clock, for the binary.
+pub fn system_clock() -> Arc<dyn Clock> {
+    Arc::new(SystemClock)
+}

@@ -1,0 +1,5 @@
+//! UI parts shared by every area: the session context, layout and navigation, form fields,
+//! error messages.
+pub mod form;
+pub mod layout;
+pub mod session;

@@ -1,0 +1,318 @@
+//! Starting the app for a test and talking to it like a browser would.
+use chrono::Utc;
+use covenant::auth::{password, repo};
+use covenant::core::i18n::Lang;
+use covenant::core::roles::Role;
+use covenant::server::clock::ManualClock;
+use covenant::server::config::Config;
+use covenant::server::db::Db;
+use covenant::server::startup;
+use reqwest::header::{HeaderMap, HeaderValue};
+use reqwest::redirect::Policy;
+use reqwest::{Client, Response};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tokio::sync::OnceCell;
+
+#[derive(Clone, Debug)]
+pub enum Engine {
+    Sqlite,
+    /// The server URL of a PostgreSQL database used to create per-test databases.
+    Postgres(String),
+}
+
+/// The PostgreSQL engine, if `TEST_DATABASE_URL` is set. Under `CI=true` its absence fails
+/// the test, so a CI run can never pass without the PostgreSQL half.
+pub fn postgres() -> Option<Engine> {
+    match std::env::var("TEST_DATABASE_URL") {
+        Ok(url) if !url.is_empty() => Some(Engine::Postgres(url)),
+        _ if std::env::var("CI").is_ok_and(|v| v == "true") => {
+            panic!("CI=true but TEST_DATABASE_URL is not set: the PostgreSQL tests must run")
+        }
+        _ => {
+            eprintln!("TEST_DATABASE_URL not set: skipping the PostgreSQL variant");
+            None
+        }
+    }
+}
+
+/// Runs each named `async fn(Engine)` as two tests, `sqlite::name` and `postgres::name`.
+#[macro_export]
+macro_rules! on_both_engines {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name($crate::helpers::Engine::Sqlite).await
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    if let Some(engine) = $crate::helpers::postgres() {
+                        super::$name(engine).await
+                    }
+                }
+            )*
+        }
+    };
+}
+
+/// A fresh, empty database: a temporary SQLite file, or a new PostgreSQL database.
+pub struct TestDb {
+    pub url: String,
+    _dir: Option<tempfile::TempDir>,
+}
+
+static OLD_DATABASES_DROPPED: OnceCell<()> = OnceCell::const_new();
+
+fn admin_url(server_url: &str) -> String {
+    server_url.to_string()
+}
+
+fn database_url(server_url: &str, name: &str) -> String {
+    let mut url = url::Url::parse(server_url).expect("TEST_DATABASE_URL is a URL");
+    url.set_path(&format!("/{name}"));
+    url.to_string()
+}
+
+async fn pg_admin(server_url: &str) -> sqlx::PgPool {
+    sqlx::postgres::PgPoolOptions::new()
+        .max_connections(2)
+        .connect(&admin_url(server_url))
+        .await
+        .expect("connect to TEST_DATABASE_URL")
+}
+
+/// Drops databases left behind by earlier, interrupted runs (once per test process).
+async fn drop_old_databases(server_url: &str) {
+    OLD_DATABASES_DROPPED
+        .get_or_init(|| async {
+            let admin = pg_admin(server_url).await;
+            let cutoff = (Utc::now() - chrono::Duration::hours(2)).timestamp();
+            let names: Vec<String> = sqlx::query_scalar(
+                "SELECT datname FROM pg_database WHERE datname LIKE 'covenant_t_%'",
+            )
+            .fetch_all(&admin)
+            .await
+            .unwrap_or_default();
+            for name in names {
+                let started: i64 = name
+                    .split('_')
+                    .nth(2)
+                    .and_then(|t| t.parse().ok())
+                    .unwrap_or(0);
+                if started < cutoff {
+                    let _ =
+                        sqlx::query(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                            .execute(&admin)
+                            .await;
+                }
+            }
+            admin.close().await;
+        })
+        .await;
+}
+
+impl TestDb {
+    pub async fn new(engine: &Engine) -> TestDb {
+        match engine {
+            Engine::Sqlite => {
+                let dir = tempfile::tempdir().expect("temporary directory");
+                let url = format!("sqlite://{}/covenant.db", dir.path().display());
+                TestDb {
+                    url,
+                    _dir: Some(dir),
+                }
+            }
+            Engine::Postgres(server) => {
+                drop_old_databases(server).await;
+                let name = format!(
+                    "covenant_t_{}_{}",
+                    Utc::now().timestamp(),
+                    covenant::server::idempotency::new_key()[..12].to_lowercase()
+                );
+                let admin = pg_admin(server).await;
+                sqlx::query(&format!("CREATE DATABASE \"{name}\""))
+                    .execute(&admin)
+                    .await
+                    .expect("create test database");
+                admin.close().await;
+                TestDb {
+                    url: database_url(server, &name),
+                    _dir: None,
+                }
+            }
+        }
+    }
+
+    pub fn pg_name(&self) -> Option<String> {
+        self.url.starts_with("postgres").then(|| {
+            url::Url::parse(&self.url)
+                .expect("url")
+                .path()
+                .trim_start_matches('/')
+                .to_string()
+        })
+    }
+}
+
+pub struct TestApp {
+    pub origin: String,
+    pub db: Db,
+    pub clock: ManualClock,
+    pub database_url: String,
+}
+
+impl TestApp {
+    /// A new app on a fresh database of `engine`.
+    pub async fn spawn(engine: &Engine) -> (TestApp, TestDb) {
+        Self::spawn_with(engine, &[]).await
+    }
+
+    pub async fn spawn_with(engine: &Engine, flags: &[&str]) -> (TestApp, TestDb) {
+        let test_db = TestDb::new(engine).await;
+        let app = Self::spawn_on(&test_db.url, flags).await;
+        (app, test_db)
+    }
+
+    /// A new app on an existing database (several apps may share one PostgreSQL database).
+    pub async fn spawn_on(database_url: &str, flags: &[&str]) -> TestApp {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr = listener.local_addr().expect("address");
+        let origin = format!("http://{addr}");
+        let mut all = vec![
+            "--database-url",
+            database_url,
+            "--public-url",
+            &origin,
+            "--log",
+            "warn",
+        ];
+        all.extend_from_slice(flags);
+        let config = Config::from_flags(&all).expect("test configuration");
+        let clock = ManualClock::new(Utc::now());
+        let state = startup::prepare(config, Arc::new(clock.clone()))
+            .await
+            .expect("app starts");
+        let db = state.db.clone();
+        let router = startup::router(state).expect("router");
+        tokio::spawn(async move {
+            let _ = axum::serve(
+                listener,
+                router.into_make_service_with_connect_info::<SocketAddr>(),
+            )
+            .await;
+        });
+        TestApp {
+            origin,
+            db,
+            clock,
+            database_url: database_url.to_string(),
+        }
+    }
+
+    pub fn clock_now(&self) -> chrono::DateTime<Utc> {
+        use covenant::server::clock::Clock;
+        self.clock.now()
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.origin)
+    }
+
+    /// A browser-like client: keeps cookies, does not follow redirects (tests look at them),
+    /// and sends this app's Origin like a same-site form would.
+    pub fn browser(&self) -> Client {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            "origin",
+            HeaderValue::from_str(&self.origin).expect("origin header"),
+        );
+        Client::builder()
+            .cookie_store(true)
+            .redirect(Policy::none())
+            .default_headers(headers)
+            .build()
+            .expect("client")
+    }
+
+    /// Adds an active staff member directly in the database; returns their id.
+    pub async fn add_staff(&self, email: &str, name: &str, role: Role, password_text: &str) -> i64 {
+        let hash = password::hash(password_text.to_string())
+            .await
+            .expect("hash");
+        let mut tx = self.db.begin().await.expect("begin");
+        let id = repo::insert(
+            &mut tx,
+            &repo::NewUser {
+                email,
+                name,
+                role,
+                department: None,
+                reports_to: None,
+                locale: Lang::Zh,
+                time_zone: "Asia/Shanghai",
+                password_hash: &hash.0,
+            },
+            Utc::now(),
+        )
+        .await
+        .expect("insert user");
+        tx.commit().await.expect("commit");
+        id
+    }
+
+    pub async fn sign_in(&self, client: &Client, email: &str, password_text: &str) -> Response {
+        client
+            .post(self.url("/login"))
+            .form(&[("email", email), ("password", password_text)])
+            .send()
+            .await
+            .expect("POST /login")
+    }
+
+    /// Calls a server function the way the browser does (form-encoded POST).
+    pub async fn rpc(&self, client: &Client, endpoint: &str, form: &[(&str, &str)]) -> Response {
+        client
+            .post(self.url(&format!("/rpc/{endpoint}")))
+            .form(form)
+            .send()
+            .await
+            .expect("server function call")
+    }
+
+    pub async fn user_count(&self) -> i64 {
+        covenant::with_db!(&self.db, c => sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(c).await)
+            .expect("count users")
+    }
+}
+
+/// Where a redirect points.
+pub fn location(response: &Response) -> String {
+    response
+        .headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// The value of the session cookie a response sets, if any.
+pub fn session_cookie(response: &Response) -> Option<String> {
+    response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|c| c.strip_prefix("covenant.sid="))
+        .map(|c| c.split(';').next().unwrap_or_default().to_string())
+}
+
+pub const ADMIN_PASSWORD: &str = "Harbour-Bridge-2031";
+pub const STAFF_PASSWORD: &str = "Yangtze-Delta-4417";

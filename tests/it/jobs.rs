@@ -1,0 +1,102 @@
+//! The job queue: one claim per job however many workers race, claims that expire, periodic
+//! jobs scheduled once per period by any number of servers.
+use crate::helpers::*;
+use covenant::server::jobs;
+
+crate::on_both_engines!(
+    a_job_claimed_by_two_workers_runs_once,
+    an_abandoned_claim_is_taken_again,
+    periodic_jobs_are_scheduled_once_per_period
+);
+
+async fn enqueue_one(app: &TestApp) {
+    let now = app.clock_now();
+    let mut tx = app.db.begin().await.expect("begin");
+    jobs::enqueue(
+        &mut tx,
+        jobs::kind::SESSION_CLEANUP,
+        &serde_json::json!({}),
+        None,
+        now,
+        now,
+    )
+    .await
+    .expect("enqueue");
+    tx.commit().await.expect("commit");
+}
+
+async fn a_job_claimed_by_two_workers_runs_once(engine: Engine) {
+    let (app, _db) = TestApp::spawn(&engine).await;
+    // A second app on the same database: its own pools, like a second server.
+    let other = TestApp::spawn_on(&app.database_url, &[]).await;
+    for _ in 0..20 {
+        enqueue_one(&app).await;
+    }
+    let now = app.clock_now();
+    let worker = |db: covenant::server::db::Db, name: &'static str| async move {
+        let mut ids = Vec::new();
+        while let Some(job) = jobs::claim(&db, name, now).await.expect("claim") {
+            ids.push(job.id);
+        }
+        ids
+    };
+    let (a, b) = tokio::join!(worker(app.db.clone(), "a"), worker(other.db.clone(), "b"));
+    let mut all: Vec<i64> = a.iter().chain(b.iter()).copied().collect();
+    all.sort();
+    let before = all.len();
+    all.dedup();
+    assert_eq!(before, all.len(), "no job was claimed twice");
+    assert_eq!(all.len(), 20, "every job was claimed");
+}
+
+async fn an_abandoned_claim_is_taken_again(engine: Engine) {
+    let (app, _db) = TestApp::spawn(&engine).await;
+    enqueue_one(&app).await;
+    let now = app.clock_now();
+    let first = jobs::claim(&app.db, "crashed", now)
+        .await
+        .expect("claim")
+        .expect("a job");
+    assert!(
+        jobs::claim(&app.db, "other", now)
+            .await
+            .expect("claim")
+            .is_none(),
+        "claimed jobs are not handed out"
+    );
+    let later = now + chrono::Duration::seconds(jobs::CLAIM_SECONDS + 1);
+    let again = jobs::claim(&app.db, "other", later)
+        .await
+        .expect("claim")
+        .expect("the job again");
+    assert_eq!(again.id, first.id);
+    assert_eq!(again.attempts, 2);
+    jobs::complete(&app.db, again.id, later)
+        .await
+        .expect("complete");
+    let much_later = later + chrono::Duration::hours(1);
+    assert!(
+        jobs::claim(&app.db, "other", much_later)
+            .await
+            .expect("claim")
+            .is_none(),
+        "done jobs never run again"
+    );
+}
+
+async fn periodic_jobs_are_scheduled_once_per_period(engine: Engine) {
+    let (app, _db) = TestApp::spawn(&engine).await;
+    let other = TestApp::spawn_on(&app.database_url, &[]).await;
+    let now = app.clock_now();
+    jobs::schedule_periodic(&app.db, now)
+        .await
+        .expect("schedule");
+    jobs::schedule_periodic(&other.db, now)
+        .await
+        .expect("schedule");
+    assert_eq!(jobs::pending_count(&app.db).await.expect("count"), 1);
+    jobs::schedule_periodic(&app.db, now + chrono::Duration::hours(1))
+        .await
+        .expect("schedule");
+    assert_eq!(jobs::pending_count(&app.db).await.expect("count"), 2);
+}

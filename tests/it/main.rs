@@ -1,0 +1,12 @@
+//! Integration tests: the real app on a real listener, a fresh database per test, on SQLite
+//! and on PostgreSQL (`TEST_DATABASE_URL`; under `CI=true` a missing PostgreSQL fails).
+mod helpers;
+
+mod audit;
+mod auth;
+mod cli;
+mod health;
+mod jobs;
+mod multi_instance;
+mod schema;
+mod users;
