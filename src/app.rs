@@ -45,6 +45,12 @@ fn html_lang() -> &'static str {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     provide_session();
+    // Effects run only in the browser, once the page is live: browser tests wait for this.
+    Effect::new(|_| {
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
     view! {
         <Stylesheet id="leptos" href="/pkg/covenant.css" />
         <Router>

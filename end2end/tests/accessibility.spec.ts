@@ -1,0 +1,39 @@
+import AxeBuilder from '@axe-core/playwright';
+import { test, expect, signIn, hydrated, ADMIN } from './fixtures';
+
+async function seriousViolations(page: import('@playwright/test').Page) {
+  const results = await new AxeBuilder({ page }).analyze();
+  return results.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
+}
+
+test('the sign-in page has no serious accessibility violations', async ({ page }) => {
+  await page.goto('/login');
+  await hydrated(page);
+  expect(await seriousViolations(page)).toEqual([]);
+});
+
+test('the home and users pages have no serious accessibility violations', async ({ page }) => {
+  await signIn(page, ADMIN);
+  await hydrated(page);
+  expect(await seriousViolations(page)).toEqual([]);
+  await page.goto('/admin/users');
+  await hydrated(page);
+  expect(await seriousViolations(page)).toEqual([]);
+});
+
+test('the sign-in form can be used with the keyboard alone', async ({ page }) => {
+  await page.goto('/login');
+  await page.keyboard.press('Tab'); // language switch
+  await page.keyboard.press('Tab');
+  await expect(page.getByLabel('电子邮箱')).toBeFocused();
+  await page.keyboard.type(ADMIN.email);
+  await page.keyboard.press('Tab');
+  await page.keyboard.type(ADMIN.password);
+  await page.keyboard.press('Enter');
+  await expect(page).toHaveURL(/\/$/);
+  // The skip link is the first stop on staff pages.
+  await page.keyboard.press('Tab');
+  await expect(page.getByRole('link', { name: '跳到主要内容' })).toBeFocused();
+});

@@ -1,0 +1,19 @@
+import { test, expect, signIn, ADMIN } from './fixtures';
+
+test.use({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+
+async function expectNoHorizontalScroll(page: import('@playwright/test').Page) {
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  expect(overflow, 'page is wider than the phone screen').toBeLessThanOrEqual(0);
+}
+
+test('sign-in, home and users fit a phone screen', async ({ page }) => {
+  await page.goto('/login');
+  await expectNoHorizontalScroll(page);
+  await signIn(page, ADMIN);
+  await expectNoHorizontalScroll(page);
+  await page.goto('/admin/users');
+  await expectNoHorizontalScroll(page);
+  await page.goto('/account');
+  await expectNoHorizontalScroll(page);
+});
