@@ -35,7 +35,13 @@ fi
 
 if [ ! -x "$root/end2end/node_modules/.bin/wasm-opt" ] || [ ! -d "$root/end2end/node_modules/@playwright/test" ]; then
   step "installing npm packages (wasm-opt from binaryen, Playwright, axe-core)"
-  (cd "$root/end2end" && npm ci --no-audit --no-fund)
+  (cd "$root/end2end" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
+fi
+
+if [ "${1:-}" = --browser ] && ! [ -x /usr/bin/chromium ]; then
+  step "installing Chromium from Debian (browser tests)"
+  sudo=""; [ "$(id -u)" = 0 ] || sudo=sudo
+  $sudo apt-get install -y chromium >/dev/null || { $sudo apt-get update >/dev/null && $sudo apt-get install -y chromium >/dev/null; }
 fi
 
 if [ "$(command -v wasm-opt 2>/dev/null)" = /usr/bin/wasm-opt ]; then

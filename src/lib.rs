@@ -13,10 +13,14 @@ pub mod ui;
 #[cfg(feature = "ssr")]
 pub mod server;
 
-/// Browser entry point: attaches the app to the server-rendered HTML.
+/// Browser entry point. Pages are server-rendered; `hydrate_islands` brings the `#[island]`
+/// components on the page to life (the loader script calls them right after this).
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(app::App);
+    leptos::mount::hydrate_islands();
+    if let Some(body) = leptos::prelude::document().body() {
+        let _ = body.set_attribute("data-hydrated", "true");
+    }
 }

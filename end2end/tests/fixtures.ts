@@ -43,7 +43,8 @@ export async function signIn(page: Page, who: { email: string; password: string 
   await expect(page).toHaveURL(/\/$/);
 }
 
-/// Resolves once the wasm bundle has hydrated the page.
+/// Resolves once the wasm bundle is loaded and every island on the page is live.
 export async function hydrated(page: Page) {
   await page.locator('body[data-hydrated]').waitFor({ state: 'attached' });
+  await expect(page.locator('leptos-island .island:not([data-live])')).toHaveCount(0);
 }

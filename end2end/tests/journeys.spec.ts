@@ -34,7 +34,7 @@ test('a wrong password is refused with a clear message', async ({ page }) => {
   await expect(page.getByLabel('电子邮箱')).toHaveValue(RM.email);
 });
 
-test('an administrator adds a staff member without a page reload', async ({ page }) => {
+test('an administrator adds a staff member and sees field messages for bad input', async ({ page }) => {
   await signIn(page, ADMIN);
   await page.getByRole('navigation').getByRole('link', { name: '用户管理' }).click();
   await expect(page).toHaveURL(/\/admin\/users$/);
@@ -48,6 +48,7 @@ test('an administrator adds a staff member without a page reload', async ({ page
   await page.getByRole('button', { name: '添加员工' }).click();
   await expect(page.getByRole('status')).toContainText('已添加 新客户经理');
   await expect(page.getByRole('cell', { name: email })).toBeVisible();
+  await hydrated(page);
 
   // Bad input is explained next to the field and nothing is added.
   await page.getByLabel('电子邮箱').fill('someone@intranet'); // the browser accepts it, we do not

@@ -163,9 +163,7 @@ pub async fn get_user(id: i64) -> Result<UserDetail, AppError> {
                 .await
                 .map_err(db)?
                 .ok_or(AppError::NotFound)?;
-            let mut tx = state.db.begin().await.map_err(db)?;
-            let owned = ownership::count_owned(&mut tx, id).await.map_err(db)?;
-            tx.commit().await.map_err(db)?;
+            let owned = ownership::owned_summary(&state.db, id).await.map_err(db)?;
             let successors = repo::active_names(&state.db)
                 .await
                 .map_err(db)?

@@ -1,12 +1,15 @@
-//! Pages of sign-in, the user's own account and user administration.
+//! Pages of sign-in, the user's own account and user administration. Pages render on the
+//! server; the forms that talk to server functions are islands.
 use super::api::{
     AddUser, ChangePassword, DeactivateUser, SavePreferences, UpdateUser, get_user, list_users,
     new_form_key, staff_names,
 };
-use super::model::{SignInError, UserView};
-use crate::core::i18n;
+use super::model::{OwnedRecords, SessionInfo, SignInError, UserView};
+use crate::core::error::AppError;
+use crate::core::i18n::{self, Lang};
 use crate::core::roles::{Department, Role};
-use crate::ui::form::{ActionError, Field, field_error};
+use crate::ui::form::{Field, field_error, general_error};
+use crate::ui::island::{Live, enter, go_to};
 use crate::ui::layout::{ErrorPanel, LanguageSwitch};
 use crate::ui::session::{WithSession, tr, use_lang, use_me};
 use leptos::form::ActionForm;
@@ -23,6 +26,7 @@ pub fn LoginPage() -> impl IntoView {
     }
 }
 
+/// A plain HTML form posting to `/login`: the same with or without JavaScript.
 #[component]
 fn LoginForm() -> impl IntoView {
     let lang = use_lang();
@@ -68,54 +72,77 @@ fn LoginForm() -> impl IntoView {
     }
 }
 
+fn success_notice(key: &'static str) -> impl IntoView {
+    view! { <p class="alert alert-success" role="status">{tr(key)}</p> }
+}
+
 #[component]
 pub fn AccountPage() -> impl IntoView {
-    let change = ServerAction::<ChangePassword>::new();
-    let prefs = ServerAction::<SavePreferences>::new();
-    let changed = Signal::derive(move || change.value().get());
-    let saved = Signal::derive(move || prefs.value().get());
+    let lang = use_lang();
     let me = use_me();
-    let zones = use_context::<super::model::SessionInfo>()
+    let zones = use_context::<SessionInfo>()
         .map(|s| s.time_zones)
         .unwrap_or_default();
-    let my_zone = me.as_ref().map(|m| m.time_zone.clone()).unwrap_or_default();
+    let current = me.as_ref().map(|m| m.time_zone.clone()).unwrap_or_default();
     view! {
         <Title text=tr("account.title") />
         <h1>{tr("account.title")}</h1>
-        {me.map(|me| view! {
-            <p class="muted">{me.name} " · " {me.email} " · " {tr(&me.role.i18n_key())}</p>
-        })}
+        {me.map(|me| view! { <p class="muted">{me.name} " · " {me.email} " · " {tr(&me.role.i18n_key())}</p> })}
         <section class="card">
             <h2>{tr("account.password")}</h2>
-            <ActionForm action=change attr:class="stack">
-                <Field id="current" label=tr("account.current_password") kind="password" autocomplete="current-password" required=true error=field_error(changed, "current") />
-                <Field id="new_password" label=tr("account.new_password") kind="password" autocomplete="new-password" required=true error=field_error(changed, "new_password") />
-                <Field id="confirm" label=tr("account.confirm_password") kind="password" autocomplete="new-password" required=true error=field_error(changed, "confirm") />
-                <p class="hint">{tr("password.rules")}</p>
-                <button type="submit" class="primary">{tr("account.change_password")}</button>
-            </ActionForm>
-            {move || matches!(changed.get(), Some(Ok(()))).then(|| view! { <p class="alert alert-success" role="status">{tr("account.password_changed")}</p> })}
-            {move || changed.get().and_then(|r| r.err()).filter(|e| !matches!(e, crate::core::error::AppError::Invalid(_))).map(|error| view! { <ErrorPanel error /> })}
+            <PasswordForm lang />
         </section>
         <section class="card">
             <h2>{tr("account.preferences")}</h2>
-            <ActionForm action=prefs attr:class="stack">
+            <PreferencesForm lang zones current />
+            <h3>{tr("account.language")}</h3>
+            <LanguageSwitch />
+        </section>
+    }
+}
+
+#[island]
+fn PasswordForm(lang: Lang) -> impl IntoView {
+    enter(lang);
+    let change = ServerAction::<ChangePassword>::new();
+    let result = Signal::derive(move || change.value().get());
+    view! {
+        <Live>
+            <ActionForm action=change attr:class="stack">
+                <Field id="current" label=tr("account.current_password") kind="password" autocomplete="current-password" required=true error=field_error(result, "current") />
+                <Field id="new_password" label=tr("account.new_password") kind="password" autocomplete="new-password" required=true error=field_error(result, "new_password") />
+                <Field id="confirm" label=tr("account.confirm_password") kind="password" autocomplete="new-password" required=true error=field_error(result, "confirm") />
+                <p class="hint">{tr("password.rules")}</p>
+                <button type="submit" class="primary">{tr("account.change_password")}</button>
+            </ActionForm>
+            {move || matches!(result.get(), Some(Ok(()))).then(|| success_notice("account.password_changed"))}
+            {general_error(result)}
+        </Live>
+    }
+}
+
+#[island]
+fn PreferencesForm(lang: Lang, zones: Vec<String>, current: String) -> impl IntoView {
+    enter(lang);
+    let save = ServerAction::<SavePreferences>::new();
+    let result = Signal::derive(move || save.value().get());
+    view! {
+        <Live>
+            <ActionForm action=save attr:class="stack">
                 <div class="field">
                     <label for="time_zone">{tr("account.time_zone")}</label>
                     <select id="time_zone" name="time_zone">
                         {zones.into_iter().map(|z| {
-                            let selected = z == my_zone;
+                            let selected = z == current;
                             view! { <option value=z.clone() selected=selected>{z.clone()}</option> }
                         }).collect_view()}
                     </select>
                 </div>
                 <button type="submit">{tr("form.save")}</button>
             </ActionForm>
-            {move || matches!(saved.get(), Some(Ok(()))).then(|| view! { <p class="alert alert-success" role="status">{tr("form.saved")}</p> })}
-            <ActionError result=saved />
-            <h3>{tr("account.language")}</h3>
-            <LanguageSwitch />
-        </section>
+            {move || matches!(result.get(), Some(Ok(()))).then(|| success_notice("form.saved"))}
+            {general_error(result)}
+        </Live>
     }
 }
 
@@ -146,21 +173,37 @@ fn people_options(people: Vec<(i64, String)>, selected: Option<i64>) -> impl Int
     }
 }
 
+fn query_id(name: &'static str) -> Option<i64> {
+    use_query_map().with_untracked(|q| q.get(name).and_then(|v| v.parse::<i64>().ok()))
+}
+
 #[component]
 pub fn UsersPage() -> impl IntoView {
-    let query = use_query_map();
-    let after = move || query.with(|q| q.get("after").and_then(|a| a.parse::<i64>().ok()));
-    let add = ServerAction::<AddUser>::new();
-    let added = Signal::derive(move || add.value().get());
-    let users = Resource::new(
-        move || (after(), add.version().get()),
-        |(after, _)| list_users(after),
+    let lang = use_lang();
+    let after = query_id("after");
+    let added = query_id("added");
+    let users = Resource::new(move || after, list_users);
+    let names = Resource::new(|| (), |_| staff_names());
+    let form_key = Resource::new(|| (), |_| new_form_key());
+    let added_user = Resource::new(
+        move || added,
+        |id| async move {
+            match id {
+                Some(id) => get_user(id).await.ok().map(|d| d.user.name),
+                None => None,
+            }
+        },
     );
-    let names = Resource::new(move || add.version().get(), |_| staff_names());
-    let form_key = Resource::new(move || add.version().get(), |_| new_form_key());
     view! {
         <Title text=tr("admin.users.title") />
         <h1>{tr("admin.users.title")}</h1>
+        <Suspense>
+            {move || Suspend::new(async move {
+                added_user.await.map(|name| view! {
+                    <p class="alert alert-success" role="status">{i18n::t_with(lang, "admin.users.added", &[("name", &name)])}</p>
+                })
+            })}
+        </Suspense>
         <Suspense fallback=|| view! { <p class="muted">{tr("form.loading")}</p> }>
             {move || Suspend::new(async move {
                 match users.await {
@@ -173,36 +216,49 @@ pub fn UsersPage() -> impl IntoView {
             <h2>{tr("admin.users.add")}</h2>
             <Suspense>
                 {move || Suspend::new(async move {
-                    let key = form_key.await.unwrap_or_default();
-                    let people = names.await.unwrap_or_default();
-                    view! {
-                        <ActionForm action=add attr:class="stack grid-form">
-                            <input type="hidden" name="form_key" value=key />
-                            <Field id="email" label=tr("admin.users.email") kind="email" autocomplete="off" required=true error=field_error(added, "email") />
-                            <Field id="name" label=tr("admin.users.name") required=true error=field_error(added, "name") />
-                            <div class="field">
-                                <label for="role">{tr("admin.users.role")}</label>
-                                <select id="role" name="role">{role_options(Some(Role::Rm))}</select>
-                            </div>
-                            <div class="field">
-                                <label for="department">{tr("admin.users.department")}</label>
-                                <select id="department" name="department">{department_options(None)}</select>
-                            </div>
-                            <div class="field">
-                                <label for="reports_to">{tr("admin.users.reports_to")}</label>
-                                <select id="reports_to" name="reports_to">{people_options(people, None)}</select>
-                            </div>
-                            <Field id="password" label=tr("admin.users.first_password") kind="password" autocomplete="new-password" required=true error=field_error(added, "password") />
-                            <button type="submit" class="primary">{tr("admin.users.add")}</button>
-                        </ActionForm>
+                    match (form_key.await, names.await) {
+                        (Ok(form_key), Ok(people)) => view! { <AddUserForm lang form_key people /> }.into_any(),
+                        (Err(error), _) | (_, Err(error)) => view! { <ErrorPanel error /> }.into_any(),
                     }
                 })}
             </Suspense>
-            {move || added.get().and_then(|r| r.ok()).map(|u| view! {
-                <p class="alert alert-success" role="status">{i18n::t_with(use_lang(), "admin.users.added", &[("name", &u.name)])}</p>
-            })}
-            {move || added.get().and_then(|r| r.err()).filter(|e| !matches!(e, crate::core::error::AppError::Invalid(_))).map(|error| view! { <ErrorPanel error /> })}
         </section>
+    }
+}
+
+#[island]
+fn AddUserForm(lang: Lang, form_key: String, people: Vec<(i64, String)>) -> impl IntoView {
+    enter(lang);
+    let add = ServerAction::<AddUser>::new();
+    let result = Signal::derive(move || add.value().get());
+    Effect::new(move |_| {
+        if let Some(Ok(user)) = result.get() {
+            go_to(&format!("/admin/users?added={}", user.id));
+        }
+    });
+    view! {
+        <Live>
+            <ActionForm action=add attr:class="stack grid-form">
+                <input type="hidden" name="form_key" value=form_key />
+                <Field id="email" label=tr("admin.users.email") kind="email" autocomplete="off" required=true error=field_error(result, "email") />
+                <Field id="name" label=tr("admin.users.name") required=true error=field_error(result, "name") />
+                <div class="field">
+                    <label for="role">{tr("admin.users.role")}</label>
+                    <select id="role" name="role">{role_options(Some(Role::Rm))}</select>
+                </div>
+                <div class="field">
+                    <label for="department">{tr("admin.users.department")}</label>
+                    <select id="department" name="department">{department_options(None)}</select>
+                </div>
+                <div class="field">
+                    <label for="reports_to">{tr("admin.users.reports_to")}</label>
+                    <select id="reports_to" name="reports_to">{people_options(people, None)}</select>
+                </div>
+                <Field id="password" label=tr("admin.users.first_password") kind="password" autocomplete="new-password" required=true error=field_error(result, "password") />
+                <button type="submit" class="primary">{tr("admin.users.add")}</button>
+            </ActionForm>
+            {general_error(result)}
+        </Live>
     }
 }
 
@@ -244,90 +300,143 @@ fn UsersTable(users: Vec<UserView>, next: Option<i64>) -> impl IntoView {
 
 #[component]
 pub fn UserEditPage() -> impl IntoView {
-    let params = use_params_map();
-    let id = move || params.with(|p| p.get("id").and_then(|v| v.parse::<i64>().ok()));
-    let update = ServerAction::<UpdateUser>::new();
-    let deactivate = ServerAction::<DeactivateUser>::new();
-    let updated = Signal::derive(move || update.value().get());
-    let deactivated = Signal::derive(move || deactivate.value().get());
+    let lang = use_lang();
+    let id = use_params_map().with_untracked(|p| p.get("id").and_then(|v| v.parse::<i64>().ok()));
+    let notice = use_query_map().with_untracked(|q| {
+        if q.get("saved").is_some() {
+            Some("form.saved")
+        } else if q.get("deactivated").is_some() {
+            Some("admin.users.deactivated")
+        } else {
+            None
+        }
+    });
     let detail = Resource::new(
-        move || (id(), update.version().get(), deactivate.version().get()),
-        |(id, _, _)| async move {
+        move || id,
+        |id| async move {
             match id {
                 Some(id) => get_user(id).await,
-                None => Err(crate::core::error::AppError::NotFound),
+                None => Err(AppError::NotFound),
             }
         },
     );
-    let lang = use_lang();
     view! {
         <Title text=tr("admin.users.edit") />
         <p><a href="/admin/users">{tr("admin.users.back")}</a></p>
+        {notice.map(success_notice)}
         <Suspense fallback=|| view! { <p class="muted">{tr("form.loading")}</p> }>
             {move || Suspend::new(async move {
                 let detail = match detail.await {
                     Ok(d) => d,
-                    Err(error) => return view! { <ErrorPanel error /> }.into_any(),
+                    Err(error) => {
+                        #[cfg(feature = "ssr")]
+                        crate::server::errors::with_status::<()>(Err(error.clone())).ok();
+                        return view! { <ErrorPanel error /> }.into_any();
+                    }
                 };
-                let u = detail.user.clone();
-                let managers = detail.successors.clone();
-                let successors = detail.successors.clone();
-                let owned = detail.owned.clone();
+                let user = detail.user.clone();
                 view! {
-                    <h1>{u.name.clone()}</h1>
-                    <p class="muted">{u.email.clone()} " · " {if u.active { tr("admin.users.active") } else { tr("admin.users.inactive") }}</p>
+                    <h1>{user.name.clone()}</h1>
+                    <p class="muted">{user.email.clone()} " · " {if user.active { tr("admin.users.active") } else { tr("admin.users.inactive") }}</p>
                     <section class="card">
                         <h2>{tr("admin.users.edit")}</h2>
-                        <ActionForm action=update attr:class="stack grid-form">
-                            <input type="hidden" name="id" value=u.id />
-                            <input type="hidden" name="version" value=u.version />
-                            <Field id="name" label=tr("admin.users.name") value=u.name.clone() required=true error=field_error(updated, "name") />
-                            <div class="field">
-                                <label for="role">{tr("admin.users.role")}</label>
-                                <select id="role" name="role">{role_options(Some(u.role))}</select>
-                                {move || field_error(updated, "role").get().map(|e| view! { <p class="field-error">{e}</p> })}
-                            </div>
-                            <div class="field">
-                                <label for="department">{tr("admin.users.department")}</label>
-                                <select id="department" name="department">{department_options(u.department)}</select>
-                            </div>
-                            <div class="field">
-                                <label for="reports_to">{tr("admin.users.reports_to")}</label>
-                                <select id="reports_to" name="reports_to">{people_options(managers, u.reports_to)}</select>
-                                {move || field_error(updated, "reports_to").get().map(|e| view! { <p class="field-error">{e}</p> })}
-                            </div>
-                            <button type="submit" class="primary">{tr("form.save")}</button>
-                        </ActionForm>
-                        {move || matches!(updated.get(), Some(Ok(_))).then(|| view! { <p class="alert alert-success" role="status">{tr("form.saved")}</p> })}
-                        {move || updated.get().and_then(|r| r.err()).filter(|e| !matches!(e, crate::core::error::AppError::Invalid(_))).map(|error| view! { <ErrorPanel error /> })}
+                        <EditUserForm lang user=user.clone() managers=detail.successors.clone() />
                     </section>
-                    {u.active.then(|| view! {
+                    {user.active.then(|| view! {
                         <section class="card danger-zone">
                             <h2>{tr("admin.users.deactivate")}</h2>
-                            <p>{tr("admin.users.deactivate_hint")}</p>
-                            {(!owned.is_empty()).then(|| view! {
-                                <p>{tr("admin.users.owns")}</p>
-                                <ul>
-                                    {owned.iter().map(|o| view! { <li>{i18n::t(lang, &o.i18n_key)} ": " {o.count}</li> }).collect_view()}
-                                </ul>
-                            })}
-                            <ActionForm action=deactivate attr:class="stack">
-                                <input type="hidden" name="id" value=u.id />
-                                <input type="hidden" name="version" value=u.version />
-                                <div class="field">
-                                    <label for="successor">{tr("admin.users.successor")}</label>
-                                    <select id="successor" name="successor">{people_options(successors, None)}</select>
-                                    {move || field_error(deactivated, "successor").get().map(|e| view! { <p class="field-error">{e}</p> })}
-                                    {move || field_error(deactivated, "id").get().map(|e| view! { <p class="field-error">{e}</p> })}
-                                </div>
-                                <button type="submit" class="danger">{tr("admin.users.deactivate")}</button>
-                            </ActionForm>
-                            {move || deactivated.get().and_then(|r| r.err()).filter(|e| !matches!(e, crate::core::error::AppError::Invalid(_))).map(|error| view! { <ErrorPanel error /> })}
+                            <DeactivateUserForm lang user=user.clone() owned=detail.owned.clone() successors=detail.successors.clone() />
                         </section>
                     })}
                 }
                 .into_any()
             })}
         </Suspense>
+    }
+}
+
+#[island]
+fn EditUserForm(lang: Lang, user: UserView, managers: Vec<(i64, String)>) -> impl IntoView {
+    enter(lang);
+    let update = ServerAction::<UpdateUser>::new();
+    let result = Signal::derive(move || update.value().get());
+    let id = user.id;
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = result.get() {
+            go_to(&format!("/admin/users/{id}?saved=1"));
+        }
+    });
+    let field_message = move |field: &'static str| {
+        move || {
+            field_error(result, field)
+                .get()
+                .map(|e| view! { <p class="field-error">{e}</p> })
+        }
+    };
+    view! {
+        <Live>
+            <ActionForm action=update attr:class="stack grid-form">
+                <input type="hidden" name="id" value=user.id />
+                <input type="hidden" name="version" value=user.version />
+                <Field id="name" label=tr("admin.users.name") value=user.name.clone() required=true error=field_error(result, "name") />
+                <div class="field">
+                    <label for="role">{tr("admin.users.role")}</label>
+                    <select id="role" name="role">{role_options(Some(user.role))}</select>
+                    {field_message("role")}
+                </div>
+                <div class="field">
+                    <label for="department">{tr("admin.users.department")}</label>
+                    <select id="department" name="department">{department_options(user.department)}</select>
+                </div>
+                <div class="field">
+                    <label for="reports_to">{tr("admin.users.reports_to")}</label>
+                    <select id="reports_to" name="reports_to">{people_options(managers, user.reports_to)}</select>
+                    {field_message("reports_to")}
+                </div>
+                <button type="submit" class="primary">{tr("form.save")}</button>
+            </ActionForm>
+            {general_error(result)}
+        </Live>
+    }
+}
+
+#[island]
+fn DeactivateUserForm(
+    lang: Lang,
+    user: UserView,
+    owned: Vec<OwnedRecords>,
+    successors: Vec<(i64, String)>,
+) -> impl IntoView {
+    enter(lang);
+    let deactivate = ServerAction::<DeactivateUser>::new();
+    let result = Signal::derive(move || deactivate.value().get());
+    let id = user.id;
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = result.get() {
+            go_to(&format!("/admin/users/{id}?deactivated=1"));
+        }
+    });
+    view! {
+        <Live>
+            <p>{tr("admin.users.deactivate_hint")}</p>
+            {(!owned.is_empty()).then(|| view! {
+                <p>{tr("admin.users.owns")}</p>
+                <ul>
+                    {owned.iter().map(|o| view! { <li>{i18n::t(lang, &o.i18n_key)} ": " {o.count}</li> }).collect_view()}
+                </ul>
+            })}
+            <ActionForm action=deactivate attr:class="stack">
+                <input type="hidden" name="id" value=user.id />
+                <input type="hidden" name="version" value=user.version />
+                <div class="field">
+                    <label for="successor">{tr("admin.users.successor")}</label>
+                    <select id="successor" name="successor">{people_options(successors, None)}</select>
+                    {move || field_error(result, "successor").get().map(|e| view! { <p class="field-error">{e}</p> })}
+                    {move || field_error(result, "id").get().map(|e| view! { <p class="field-error">{e}</p> })}
+                </div>
+                <button type="submit" class="danger">{tr("admin.users.deactivate")}</button>
+            </ActionForm>
+            {general_error(result)}
+        </Live>
     }
 }

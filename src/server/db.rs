@@ -125,7 +125,17 @@ impl Db {
     /// fails with "database is locked").
     pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
         match self {
-            Db::Sqlite { write, .. } => Ok(Tx::Sqlite(write.begin_with("BEGIN IMMEDIATE").await?)),
+            Db::Sqlite { write, .. } => match write.begin_with("BEGIN IMMEDIATE").await {
+                Ok(tx) => Ok(Tx::Sqlite(tx)),
+                // The write connection came back still inside a transaction that was never
+                // finished. Never nest into it: close that connection and start afresh.
+                Err(sqlx::Error::InvalidSavePointStatement) => {
+                    tracing::error!("write connection was left inside a transaction; replacing it");
+                    write.acquire().await?.close().await?;
+                    Ok(Tx::Sqlite(write.begin_with("BEGIN IMMEDIATE").await?))
+                }
+                Err(other) => Err(other),
+            },
             Db::Postgres(pool) => Ok(Tx::Postgres(pool.begin().await?)),
         }
     }

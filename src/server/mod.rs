@@ -17,3 +17,7 @@ pub mod session;
 pub mod startup;
 pub mod state;
 pub mod telemetry;
+
+/// Re-exported for the integration tests, which reach the database through the same sqlx
+/// as the app (a direct dev-dependency would put sqlx into the wasm target's `cargo tree`).
+pub use sqlx;

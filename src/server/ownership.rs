@@ -2,8 +2,8 @@
 //! who still owns any asks for a successor and reassigns them all in one audited transaction.
 //! Later areas (clients, deals, contacts, complaints, tasks) add their columns to `OWNED`.
 use super::audit::{self, Actor, AuditEntry};
-use super::db::Tx;
-use crate::with_tx;
+use super::db::{Db, Tx};
+use crate::{with_db, with_tx};
 use chrono::{DateTime, Utc};
 
 /// A column that names the responsible staff member. Table and column names are constants
@@ -24,17 +24,38 @@ pub const OWNED: &[OwnedColumn] = &[OwnedColumn {
     i18n_key: "ownership.direct_reports",
 }];
 
-/// How many records of each kind `user_id` is responsible for (only kinds with any).
+fn count_sql(owned: &OwnedColumn) -> String {
+    format!(
+        "SELECT COUNT(*) FROM {} WHERE {} = $1",
+        owned.table, owned.column
+    )
+}
+
+/// How many records of each kind `user_id` is responsible for (only kinds with any), as a
+/// page shows it: on the read pool, no write transaction.
+pub async fn owned_summary(
+    db: &Db,
+    user_id: i64,
+) -> Result<Vec<(&'static OwnedColumn, i64)>, sqlx::Error> {
+    let mut counts = Vec::new();
+    for owned in OWNED {
+        let sql = count_sql(owned);
+        let n: i64 = with_db!(db, c => sqlx::query_scalar(&sql).bind(user_id).fetch_one(c).await)?;
+        if n > 0 {
+            counts.push((owned, n));
+        }
+    }
+    Ok(counts)
+}
+
+/// Like [`owned_summary`], inside the transaction that is about to reassign them.
 pub async fn count_owned(
     tx: &mut Tx,
     user_id: i64,
 ) -> Result<Vec<(&'static OwnedColumn, i64)>, sqlx::Error> {
     let mut counts = Vec::new();
     for owned in OWNED {
-        let sql = format!(
-            "SELECT COUNT(*) FROM {} WHERE {} = $1",
-            owned.table, owned.column
-        );
+        let sql = count_sql(owned);
         let n: i64 = with_tx!(tx, c => sqlx::query_scalar(&sql).bind(user_id).fetch_one(c).await)?;
         if n > 0 {
             counts.push((owned, n));

@@ -167,6 +167,18 @@ async fn static_or_not_found(State(state): State<AppState>, req: Request<Body>) 
     response
 }
 
+/// Serves `app` on an already bound listener until the task is dropped (tests use this).
+pub async fn serve_on(listener: tokio::net::TcpListener, app: Router) -> std::io::Result<()> {
+    let listener = listener.tap_io(|tcp| {
+        let _ = tcp.set_nodelay(true);
+    });
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .await
+}
+
 /// Serves until SIGTERM or Ctrl-C; in-flight requests finish first.
 pub async fn serve(state: AppState) -> Result<(), String> {
     let listener = tokio::net::TcpListener::bind(state.config.bind)

@@ -50,14 +50,15 @@ pub fn Field(
     }
 }
 
-/// The general message of a failed action (not the per-field ones).
-#[component]
-pub fn ActionError<T: Clone + Send + Sync + 'static>(
+/// The general message of a failed action, unless the fields already say what is wrong.
+pub fn general_error<T: Clone + Send + Sync + 'static>(
     result: Signal<Option<Result<T, AppError>>>,
 ) -> impl IntoView {
     move || {
-        result.get().and_then(|r| r.err()).map(|error| {
-            view! { <crate::ui::layout::ErrorPanel error /> }
-        })
+        result
+            .get()
+            .and_then(|r| r.err())
+            .filter(|e| !matches!(e, AppError::Invalid(_)))
+            .map(|error| view! { <crate::ui::layout::ErrorPanel error /> })
     }
 }

@@ -1,6 +1,7 @@
 //! The audit log is append-only on both engines.
 use crate::helpers::*;
 use covenant::server::audit::{self, Actor, AuditEntry};
+use covenant::server::sqlx;
 use covenant::{with_db, with_tx};
 
 crate::on_both_engines!(the_audit_log_refuses_update_and_delete);

@@ -1,5 +1,6 @@
 //! `/healthz` for load balancers, and what happens when the database goes away.
 use crate::helpers::*;
+use covenant::server::sqlx;
 
 crate::on_both_engines!(healthz_names_the_engine);
 

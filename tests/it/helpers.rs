@@ -6,11 +6,11 @@ use covenant::core::roles::Role;
 use covenant::server::clock::ManualClock;
 use covenant::server::config::Config;
 use covenant::server::db::Db;
+use covenant::server::sqlx;
 use covenant::server::startup;
 use reqwest::header::{HeaderMap, HeaderValue};
 use reqwest::redirect::Policy;
 use reqwest::{Client, Response};
-use std::net::SocketAddr;
 use std::sync::Arc;
 use tokio::sync::OnceCell;
 
@@ -203,11 +203,7 @@ impl TestApp {
         let db = state.db.clone();
         let router = startup::router(state).expect("router");
         tokio::spawn(async move {
-            let _ = axum::serve(
-                listener,
-                router.into_make_service_with_connect_info::<SocketAddr>(),
-            )
-            .await;
+            let _ = startup::serve_on(listener, router).await;
         });
         TestApp {
             origin,

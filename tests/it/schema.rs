@@ -2,6 +2,7 @@
 //! that decode the same way (DESIGN §3), so the two engines cannot drift apart.
 use crate::helpers::*;
 use covenant::server::db::Db;
+use covenant::server::sqlx;
 use std::collections::BTreeMap;
 
 /// (table, column) → (type family, nullable)

@@ -2,10 +2,12 @@
 //! idempotent adds, stale edits, and deactivation with a successor.
 use crate::helpers::*;
 use covenant::core::roles::Role;
+use covenant::server::sqlx;
 use covenant::with_db;
 
 crate::on_both_engines!(
     a_viewer_cannot_add_users_but_an_admin_can,
+    the_users_page_confirms_an_added_user,
     a_cross_origin_write_is_refused_and_changes_nothing,
     bad_input_gets_field_messages_and_changes_nothing,
     a_repeated_form_key_adds_one_user,
@@ -249,4 +251,41 @@ async fn deactivating_a_manager_needs_a_successor_who_takes_over(engine: Engine)
         "SELECT COUNT(*) FROM audit_log WHERE action IN ('ownership.reassign', 'user.deactivate') AND entity_id = $1")
         .bind(manager).fetch_one(c).await).expect("audit");
     assert_eq!(audited, 2);
+}
+
+async fn the_users_page_confirms_an_added_user(engine: Engine) {
+    let (app, _db) = TestApp::spawn(&engine).await;
+    let admin = signed_in(&app, "admin@covenant.example", Role::Admin).await;
+    let added = app
+        .rpc(
+            &admin,
+            "admin/users/add",
+            &new_user_form(KEY, "sun.yue@covenant.example"),
+        )
+        .await;
+    let added: serde_json::Value = added.json().await.expect("json");
+    let id = added["id"].as_i64().expect("id");
+    for _ in 0..3 {
+        let page = admin
+            .get(app.url(&format!("/admin/users?added={id}")))
+            .send()
+            .await
+            .expect("GET");
+        assert_eq!(page.status(), 200);
+        let html = page.text().await.expect("body");
+        assert!(html.contains("已添加 孙悦"), "{html}");
+        assert!(html.contains("sun.yue@covenant.example"));
+    }
+    let edit = admin
+        .get(app.url(&format!("/admin/users/{id}")))
+        .send()
+        .await
+        .expect("GET");
+    assert_eq!(edit.status(), 200);
+    let missing = admin
+        .get(app.url("/admin/users/999999"))
+        .send()
+        .await
+        .expect("GET");
+    assert_eq!(missing.status(), 404);
 }

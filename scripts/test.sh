@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# README command 2 (and what CI runs): formatting, the wasm dependency check, unit and
+# integration tests on SQLite and PostgreSQL, the release build with its bundle budget, and
+# the browser tests in Debian's Chromium. Prints the time of each phase.
+set -euo pipefail
+source "$(dirname "$0")/env.sh"
+
+export TEST_DATABASE_URL="${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test}"
+BUNDLE_LIMIT_BYTES=$((250 * 1024))
+started=$SECONDS
+phase_start=$SECONDS
+phase() {
+  printf '\n==> [%4ds] %s (previous phase took %ds)\n' $((SECONDS - started)) "$*" $((SECONDS - phase_start))
+  phase_start=$SECONDS
+}
+
+phase "tools"
+scripts/install-tools.sh --browser
+
+phase "formatting and the wasm dependency graph"
+cargo fmt --all -- --check
+forbidden=$(cargo tree --target wasm32-unknown-unknown --no-default-features --features hydrate --prefix none \
+  | grep -E '^(sqlx|argon2|axum|lettre|tower-sessions)[ -]' | sort -u || true)
+if [ -n "$forbidden" ]; then
+  echo "server-only crates in the browser bundle's dependency graph:" >&2
+  echo "$forbidden" >&2
+  exit 1
+fi
+
+phase "unit and integration tests (SQLite and PostgreSQL at ${TEST_DATABASE_URL%%@*}@…)"
+cargo test --features ssr
+
+phase "release build"
+cargo leptos build --release
+node -e '
+const fs = require("fs"), zlib = require("zlib");
+const files = ["target/site/pkg/covenant.wasm", "target/site/pkg/covenant.js"];
+let total = 0;
+for (const f of files) {
+  const size = zlib.brotliCompressSync(fs.readFileSync(f), { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
+  console.log(`${f}: ${(size / 1024).toFixed(1)} KB brotli`);
+  total += size;
+}
+const limit = Number(process.argv[1]);
+console.log(`browser bundle: ${(total / 1024).toFixed(1)} KB brotli (budget ${(limit / 1024).toFixed(0)} KB)`);
+if (total > limit) { console.error("the browser bundle is over budget"); process.exit(1); }
+' "$BUNDLE_LIMIT_BYTES"
+
+phase "browser tests (release build, SQLite seeded with seed-demo --seed 1)"
+e2e_dir="$root/target/e2e"
+rm -rf "$e2e_dir" && mkdir -p "$e2e_dir"
+port=$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
+export DATABASE_URL="sqlite://$e2e_dir/covenant.db" PUBLIC_URL="http://127.0.0.1:$port" COVENANT_BIND="127.0.0.1:$port"
+export LEPTOS_SITE_ROOT="$root/target/site" COVENANT_LOG=warn
+bin="$root/target/release/covenant"
+"$bin" seed-demo --seed 1 > "$e2e_dir/seed.txt"
+printf 'Browser-Test-Admin-2026\n' | "$bin" user add --email e2e.admin@covenant.example --name "E2E 管理员" --role admin
+printf 'Browser-Test-Rm-2026\n' | "$bin" user add --email e2e.rm@covenant.example --name "E2E 客户经理" --role rm
+"$bin" serve > "$e2e_dir/server.log" 2>&1 &
+server=$!
+trap 'kill $server 2>/dev/null || true' EXIT
+status=0
+(cd end2end && BASE_URL="$PUBLIC_URL" npx playwright test) || status=$?
+kill $server 2>/dev/null || true
+wait $server 2>/dev/null || true
+if [ $status -ne 0 ]; then
+  echo "browser tests failed; server log:" >&2
+  tail -50 "$e2e_dir/server.log" >&2
+  exit $status
+fi
+
+phase "done"
+echo "all checks passed in $((SECONDS - started))s"
