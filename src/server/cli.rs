@@ -2,7 +2,7 @@
 //! `user add`, `user deactivate`. Every command takes the same configuration flags.
 use super::config::Config;
 use super::db::Db;
-use super::{seed, startup};
+use super::{ownership, seed, startup};
 use crate::auth::model::{check_new_password, is_plausible_email, normalise_email};
 use crate::auth::{password, repo};
 use crate::core::i18n::Lang;
@@ -86,6 +86,9 @@ enum UserCommand {
     Deactivate {
         #[arg(long)]
         email: String,
+        /// Who takes over their records (required when they own any).
+        #[arg(long)]
+        successor: Option<String>,
     },
 }
 
@@ -151,8 +154,8 @@ async fn run(cli: Cli) -> Result<(), String> {
                     )
                     .await
                 }
-                UserCommand::Deactivate { email } => {
-                    deactivate_user(&db, clock.now(), &email).await
+                UserCommand::Deactivate { email, successor } => {
+                    deactivate_user(&db, clock.now(), &email, successor.as_deref()).await
                 }
             }
         }
@@ -266,33 +269,65 @@ async fn add_user(
     }
 }
 
+/// Why a deactivation from the command line cannot go ahead, or a database failure.
+enum DeactivateError {
+    Refused(String),
+    Db(sqlx::Error),
+}
+
+impl From<sqlx::Error> for DeactivateError {
+    fn from(e: sqlx::Error) -> Self {
+        DeactivateError::Db(e)
+    }
+}
+
 async fn deactivate_user(
     db: &Db,
     now: chrono::DateTime<chrono::Utc>,
     email: &str,
+    successor: Option<&str>,
 ) -> Result<(), String> {
     let email = normalise_email(email);
-    let result: Result<Option<i64>, sqlx::Error> = async {
+    let result: Result<(), DeactivateError> = async {
+        let Some(user) = repo::find_by_email(db, &email).await?.filter(|u| u.active) else {
+            return Err(DeactivateError::Refused(format!("no active user {email}")));
+        };
         let mut tx = db.begin().await?;
-        let id = repo::deactivate_by_email(&mut tx, &email, now).await?;
-        if let Some(id) = id {
-            audit::record(
-                &mut tx,
-                now,
-                AuditEntry::new(Actor::System, "user.deactivate", "user", Some(id)),
-            )
-            .await?;
+        let owned = ownership::count_owned(&mut tx, user.id).await?;
+        if !owned.is_empty() {
+            let Some(successor) = successor.map(normalise_email) else {
+                let what: Vec<String> = owned
+                    .iter()
+                    .map(|(o, n)| format!("{n} {}", crate::core::i18n::t(Lang::En, o.i18n_key)))
+                    .collect();
+                return Err(DeactivateError::Refused(format!(
+                    "{email} is responsible for {}; pass --successor EMAIL to hand them over",
+                    what.join(", ")
+                )));
+            };
+            let heir = repo::find_by_email(db, &successor)
+                .await?
+                .filter(|h| h.active && h.id != user.id);
+            let Some(heir) = heir else {
+                return Err(DeactivateError::Refused(format!(
+                    "the successor {successor} must be another active user"
+                )));
+            };
+            ownership::reassign_all(&mut tx, Actor::System, user.id, heir.id, now).await?;
         }
+        repo::deactivate_by_email(&mut tx, &email, now).await?;
+        let entry = AuditEntry::new(Actor::System, "user.deactivate", "user", Some(user.id));
+        audit::record(&mut tx, now, entry).await?;
         tx.commit().await?;
-        Ok(id)
+        Ok(())
     }
     .await;
     match result {
-        Ok(Some(_)) => {
+        Ok(()) => {
             println!("{email} deactivated; their sessions end with their next request");
             Ok(())
         }
-        Ok(None) => Err(format!("no active user {email}")),
-        Err(e) => Err(format!("could not deactivate {email}: {e}")),
+        Err(DeactivateError::Refused(why)) => Err(why),
+        Err(DeactivateError::Db(e)) => Err(format!("could not deactivate {email}: {e}")),
     }
 }

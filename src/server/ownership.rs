@@ -13,6 +13,9 @@ pub struct OwnedColumn {
     pub column: &'static str,
     /// Translation key of what these records are called.
     pub i18n_key: &'static str,
+    /// The owner column points into its own table (a manager of users): the successor may
+    /// be one of the records, and must not end up owning themselves.
+    pub self_referencing: bool,
 }
 
 // Every owned table has a `version` column (DESIGN §6), bumped here so an edit made from a
@@ -22,6 +25,7 @@ pub const OWNED: &[OwnedColumn] = &[OwnedColumn {
     table: "users",
     column: "reports_to",
     i18n_key: "ownership.direct_reports",
+    self_referencing: true,
 }];
 
 fn count_sql(owned: &OwnedColumn) -> String {
@@ -74,12 +78,16 @@ pub async fn reassign_all(
 ) -> Result<i64, sqlx::Error> {
     let mut moved = 0;
     for owned in OWNED {
-        let sql = format!(
-            "UPDATE {} SET {} = $1, version = version + 1 WHERE {} = $2",
-            owned.table, owned.column, owned.column
-        );
-        let n = with_tx!(tx, c => sqlx::query(&sql).bind(to).bind(from).execute(c).await.map(|r| r.rows_affected()))?
-            as i64;
+        let n = if owned.self_referencing {
+            reassign_within_table(tx, owned, from, to).await?
+        } else {
+            let sql = format!(
+                "UPDATE {} SET {} = $1, version = version + 1 WHERE {} = $2",
+                owned.table, owned.column, owned.column
+            );
+            with_tx!(tx, c => sqlx::query(&sql).bind(to).bind(from).execute(c).await.map(|r| r.rows_affected()))?
+                as i64
+        };
         if n > 0 {
             let change = serde_json::json!({ "table": owned.table, "column": owned.column, "from": from, "to": to, "rows": n });
             audit::record(
@@ -92,4 +100,26 @@ pub async fn reassign_all(
         moved += n;
     }
     Ok(moved)
+}
+
+/// Reassigns rows of a self-referencing owner column: everyone `from` owned moves to `to`,
+/// except `to` itself, which takes over `from`'s own owner instead (a deputy who succeeds
+/// their manager reports to the manager's manager, not to themselves).
+async fn reassign_within_table(
+    tx: &mut Tx,
+    owned: &OwnedColumn,
+    from: i64,
+    to: i64,
+) -> Result<i64, sqlx::Error> {
+    let (table, column) = (owned.table, owned.column);
+    let others = format!(
+        "UPDATE {table} SET {column} = $1, version = version + 1 WHERE {column} = $2 AND id <> $1"
+    );
+    let moved = with_tx!(tx, c => sqlx::query(&others).bind(to).bind(from).execute(c).await.map(|r| r.rows_affected()))?;
+    let heir = format!(
+        "UPDATE {table} SET {column} = (SELECT {column} FROM {table} WHERE id = $2), version = version + 1
+         WHERE id = $1 AND {column} = $2"
+    );
+    let promoted = with_tx!(tx, c => sqlx::query(&heir).bind(to).bind(from).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok((moved + promoted) as i64)
 }

@@ -2,6 +2,7 @@
 //! and seeding the demo staff.
 use crate::helpers::*;
 use covenant::auth::{password, repo};
+use covenant::server::sqlx;
 use std::process::Stdio;
 use tokio::io::AsyncWriteExt;
 
@@ -70,12 +71,38 @@ async fn user_add_reads_the_password_from_stdin_and_deactivate_ends_access() {
         "/"
     );
 
+    // A manager with a direct report needs a successor.
+    let report = app
+        .add_staff(
+            "report@covenant.example",
+            "下属",
+            covenant::core::roles::Role::Rm,
+            STAFF_PASSWORD,
+        )
+        .await;
+    let mut tx = app.db.begin().await.expect("begin");
+    covenant::with_tx!(&mut tx, c => sqlx::query("UPDATE users SET reports_to = (SELECT id FROM users WHERE email = 'ops@covenant.example') WHERE id = $1").bind(report).execute(c).await.map(|_| ())).expect("manager");
+    tx.commit().await.expect("commit");
     let (ok, _, err) = covenant(
         &db.url,
         &["user", "deactivate", "--email", "ops@covenant.example"],
         "",
     )
     .await;
+    assert!(
+        !ok && err.contains("--successor") && err.contains("1 Direct reports"),
+        "{err}"
+    );
+    // Their own report may succeed them, and then reports to nobody rather than to themselves.
+    let heir = [
+        "user",
+        "deactivate",
+        "--email",
+        "ops@covenant.example",
+        "--successor",
+        "report@covenant.example",
+    ];
+    let (ok, _, err) = covenant(&db.url, &heir, "").await;
     assert!(ok, "{err}");
     assert_eq!(
         browser
@@ -86,6 +113,10 @@ async fn user_add_reads_the_password_from_stdin_and_deactivate_ends_access() {
             .status(),
         303
     );
+    let manager: Option<i64> = covenant::with_db!(&app.db, c => sqlx::query_scalar(
+        "SELECT reports_to FROM users WHERE id = $1").bind(report).fetch_one(c).await)
+    .expect("row");
+    assert_eq!(manager, None, "the successor does not report to themselves");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
