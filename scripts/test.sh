@@ -17,8 +17,9 @@ phase() {
 phase "tools"
 scripts/install-tools.sh --browser
 
-phase "formatting and the wasm dependency graph"
+phase "formatting, lints and the wasm dependency graph"
 cargo fmt --all -- --check
+cargo clippy --features ssr --all-targets -- -D warnings
 forbidden=$(cargo tree --target wasm32-unknown-unknown --no-default-features --features hydrate --prefix none \
   | grep -E '^(sqlx|argon2|axum|lettre|tower-sessions)[ -]' | sort -u || true)
 if [ -n "$forbidden" ]; then

@@ -87,10 +87,10 @@ impl Db {
             })
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(5));
-        if let Some(dir) = options.get_filename().parent() {
-            if !dir.as_os_str().is_empty() {
-                std::fs::create_dir_all(dir).map_err(sqlx::Error::Io)?;
-            }
+        if let Some(dir) = options.get_filename().parent()
+            && !dir.as_os_str().is_empty()
+        {
+            std::fs::create_dir_all(dir).map_err(sqlx::Error::Io)?;
         }
         let write = SqlitePoolOptions::new()
             .max_connections(1)

@@ -35,12 +35,11 @@ pub fn db(error: sqlx::Error) -> AppError {
 /// Sets the HTTP status of the current server-function response from its error, so clients,
 /// proxies and tests see 403/404/409/422/503 rather than a generic 500.
 pub fn with_status<T>(result: Result<T, AppError>) -> Result<T, AppError> {
-    if let Err(error) = &result {
-        if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
-            if let Ok(status) = http::StatusCode::from_u16(error.status()) {
-                response.set_status(status);
-            }
-        }
+    if let Err(error) = &result
+        && let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>()
+        && let Ok(status) = http::StatusCode::from_u16(error.status())
+    {
+        response.set_status(status);
     }
     result
 }

@@ -24,7 +24,7 @@ pub fn client_ip_of(peer: IpAddr, headers: &HeaderMap, trusted: &[IpAddr]) -> Ip
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(','))
         .filter_map(|ip| ip.trim().parse().ok())
-        .last()
+        .next_back()
         .unwrap_or(peer)
 }
 

@@ -87,10 +87,9 @@ fn request_context(state: AppState) -> impl Fn() + Clone + Send + Sync + 'static
         provide_context(state.clone());
         if let (Some(nonce), Some(response)) =
             (leptos::nonce::use_nonce(), use_context::<ResponseOptions>())
+            && let Ok(value) = HeaderValue::from_str(&middleware::page_csp(&nonce))
         {
-            if let Ok(value) = HeaderValue::from_str(&middleware::page_csp(&nonce)) {
-                response.insert_header(header::CONTENT_SECURITY_POLICY, value);
-            }
+            response.insert_header(header::CONTENT_SECURITY_POLICY, value);
         }
     }
 }
