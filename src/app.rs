@@ -1,5 +1,6 @@
 //! The HTML shell, the root component and the route tree composed from each area's pages.
 use crate::auth::pages::{AccountPage, LoginPage, UserEditPage, UsersPage};
+use crate::clients::pages::{ClientDetailPage, ClientEditPage, ClientNewPage, ClientsPage};
 use crate::home::HomePage;
 use crate::ui::layout::{NotFound, StaffLayout};
 use crate::ui::session::provide_session;
@@ -55,6 +56,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("account") view=AccountPage />
                     <Route path=path!("admin/users") view=UsersPage />
                     <Route path=path!("admin/users/:id") view=UserEditPage />
+                    <Route path=path!("clients") view=ClientsPage />
+                    <Route path=path!("clients/new") view=ClientNewPage />
+                    <Route path=path!("clients/:id") view=ClientDetailPage />
+                    <Route path=path!("clients/:id/edit") view=ClientEditPage />
                 </ParentRoute>
             </Routes>
         </Router>

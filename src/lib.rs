@@ -6,6 +6,7 @@
 
 pub mod app;
 pub mod auth;
+pub mod clients;
 pub mod core;
 pub mod home;
 pub mod ui;

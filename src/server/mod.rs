@@ -7,6 +7,7 @@ pub mod config;
 pub mod db;
 pub mod errors;
 pub mod format;
+pub mod forms;
 pub mod health;
 pub mod idempotency;
 pub mod jobs;

@@ -21,12 +21,20 @@ pub struct OwnedColumn {
 // Every owned table has a `version` column (DESIGN §6), bumped here so an edit made from a
 // page loaded before the reassignment is a conflict rather than a silent undo.
 
-pub const OWNED: &[OwnedColumn] = &[OwnedColumn {
-    table: "users",
-    column: "reports_to",
-    i18n_key: "ownership.direct_reports",
-    self_referencing: true,
-}];
+pub const OWNED: &[OwnedColumn] = &[
+    OwnedColumn {
+        table: "users",
+        column: "reports_to",
+        i18n_key: "ownership.direct_reports",
+        self_referencing: true,
+    },
+    OwnedColumn {
+        table: "clients",
+        column: "owner_id",
+        i18n_key: "ownership.clients",
+        self_referencing: false,
+    },
+];
 
 fn count_sql(owned: &OwnedColumn) -> String {
     format!(

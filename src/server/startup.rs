@@ -82,7 +82,7 @@ pub fn redact_url(url: &str) -> String {
 
 /// Context every server render and server function gets: the app state, and for pages the
 /// CSP header carrying this response's nonce.
-fn request_context(state: AppState) -> impl Fn() + Clone + Send + Sync + 'static {
+pub(crate) fn request_context(state: AppState) -> impl Fn() + Clone + Send + Sync + 'static {
     move || {
         provide_context(state.clone());
         if let (Some(nonce), Some(response)) =
@@ -127,6 +127,12 @@ pub fn router(state: AppState) -> Result<Router, String> {
         .route("/login", post(handlers::sign_in))
         .route("/logout", post(handlers::sign_out))
         .route("/lang", post(handlers::set_language))
+        .route("/clients/new", post(crate::clients::handlers::create))
+        .route("/clients/{id}/edit", post(crate::clients::handlers::update))
+        .route(
+            "/clients/{id}/archive",
+            post(crate::clients::handlers::archive),
+        )
         .merge(pages)
         .fallback(static_or_not_found)
         .layer(auth)

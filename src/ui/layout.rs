@@ -72,6 +72,7 @@ fn StaffChrome() -> impl IntoView {
             <nav aria-label=tr("nav.label")>
                 <ul>
                     <li><A href="/" exact=true>{tr("nav.home")}</A></li>
+                    <li><A href="/clients">{tr("nav.clients")}</A></li>
                     {is_admin.then(|| view! { <li><A href="/admin/users">{tr("nav.users")}</A></li> })}
                     <li><A href="/account">{tr("nav.account")}</A></li>
                 </ul>

@@ -5,6 +5,7 @@ mod helpers;
 mod audit;
 mod auth;
 mod cli;
+mod clients;
 mod health;
 mod jobs;
 mod multi_instance;

@@ -26,6 +26,7 @@ fn family_of_postgres(declared: &str) -> String {
         "text" => "text",
         "timestamp with time zone" => "timestamp",
         "bytea" => "bytes",
+        "date" => "date",
         other => return format!("unexpected postgres type {other}"),
     }
     .to_string()
@@ -90,7 +91,8 @@ async fn both_engines_have_the_same_tables_columns_and_types() {
         // Timestamps are TIMESTAMPTZ on PostgreSQL and RFC 3339 TEXT on SQLite (the sessions
         // store writes its expiry as text into a column it declares INTEGER).
         let compatible = pg_family == lite_family
-            || (pg_family == "timestamp" && (lite_family == "text" || column.0 == "sessions"));
+            || (pg_family == "timestamp" && (lite_family == "text" || column.0 == "sessions"))
+            || (pg_family == "date" && lite_family == "text");
         assert!(
             compatible,
             "{column:?}: postgres {pg_family}, sqlite {lite_family}"

@@ -1,0 +1,147 @@
+//! Form endpoints of clients: create, edit, archive. Plain posts, so they work the same with
+//! JavaScript off; errors re-render the form with the input kept (`server::forms`).
+use super::model::{ClientForm, SubmittedClient};
+use super::service::{self, Outcome};
+use crate::auth::backend::AuthSession;
+use crate::core::error::AppError;
+use crate::server::forms::{pairs, render_again};
+use crate::server::middleware::ClientIp;
+use crate::server::state::AppState;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use axum::response::{IntoResponse, Redirect, Response};
+
+fn form_of(body: &Bytes) -> ClientForm {
+    let pairs = pairs(body);
+    ClientForm::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+}
+
+fn ip_of(parts: &Parts) -> Option<String> {
+    parts
+        .extensions
+        .get::<ClientIp>()
+        .map(|ip| ip.0.to_string())
+}
+
+/// Turns the outcome of a write into a redirect or the form shown again.
+async fn respond(
+    state: &AppState,
+    parts: Parts,
+    form: ClientForm,
+    outcome: Outcome,
+    done: impl FnOnce(i64) -> String,
+) -> Response {
+    let (status, submitted) = match outcome {
+        Outcome::Saved(id) => return Redirect::to(&done(id)).into_response(),
+        Outcome::Invalid(errors) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            SubmittedClient {
+                form,
+                errors,
+                ..Default::default()
+            },
+        ),
+        Outcome::Duplicates(duplicates) => (
+            StatusCode::CONFLICT,
+            SubmittedClient {
+                form,
+                duplicates,
+                ..Default::default()
+            },
+        ),
+        Outcome::Conflict => (
+            StatusCode::CONFLICT,
+            SubmittedClient {
+                form,
+                conflict: true,
+                ..Default::default()
+            },
+        ),
+        Outcome::Failed(error) => {
+            let status =
+                StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            (
+                status,
+                SubmittedClient {
+                    form,
+                    error_key: Some(error.message_key().to_string()),
+                    ..Default::default()
+                },
+            )
+        }
+    };
+    render_again(state, parts, status, submitted).await
+}
+
+fn sign_in_first(parts: &Parts) -> Response {
+    let next = crate::core::url::encode(parts.uri.path());
+    Redirect::to(&format!("/login?next={next}")).into_response()
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    auth: AuthSession,
+    parts: Parts,
+    body: Bytes,
+) -> Response {
+    let Some(me) = auth.user else {
+        return sign_in_first(&parts);
+    };
+    let form = form_of(&body);
+    let outcome = service::create(&state, &me, &form, ip_of(&parts)).await;
+    respond(&state, parts, form, outcome, |id| {
+        format!("/clients/{id}?created=1")
+    })
+    .await
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    auth: AuthSession,
+    Path(id): Path<i64>,
+    parts: Parts,
+    body: Bytes,
+) -> Response {
+    let Some(me) = auth.user else {
+        return sign_in_first(&parts);
+    };
+    let form = form_of(&body);
+    let outcome = service::update(&state, &me, id, &form, ip_of(&parts)).await;
+    respond(&state, parts, form, outcome, |id| {
+        format!("/clients/{id}?saved=1")
+    })
+    .await
+}
+
+pub async fn archive(
+    State(state): State<AppState>,
+    auth: AuthSession,
+    Path(id): Path<i64>,
+    parts: Parts,
+    body: Bytes,
+) -> Response {
+    let Some(me) = auth.user else {
+        return sign_in_first(&parts);
+    };
+    let version = pairs(&body)
+        .into_iter()
+        .find(|(k, _)| k == "version")
+        .and_then(|(_, v)| v.parse::<i64>().ok())
+        .unwrap_or(-1);
+    match service::archive(&state, &me, id, version, ip_of(&parts)).await {
+        Outcome::Saved(_) => Redirect::to("/clients?archived=1").into_response(),
+        Outcome::Conflict => Redirect::to(&format!("/clients/{id}?stale=1")).into_response(),
+        Outcome::Failed(AppError::Forbidden) => {
+            (StatusCode::FORBIDDEN, "Forbidden / 无权操作").into_response()
+        }
+        Outcome::Failed(AppError::NotFound) => {
+            (StatusCode::NOT_FOUND, "Not found / 未找到").into_response()
+        }
+        other => {
+            tracing::warn!(?other, "archive failed");
+            Redirect::to(&format!("/clients/{id}?failed=1")).into_response()
+        }
+    }
+}

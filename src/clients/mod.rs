@@ -1,0 +1,12 @@
+//! Clients: investors, borrowers or both, with their profiles, contacts and search.
+pub mod api;
+pub mod model;
+pub mod search;
+
+#[cfg(feature = "ssr")]
+pub mod handlers;
+pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod repo;
+#[cfg(feature = "ssr")]
+pub mod service;

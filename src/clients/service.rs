@@ -1,0 +1,396 @@
+//! Client writes and the detail view: authorise → validate → repository → audit, in one
+//! transaction. Used by the form handlers (and later by the REST API).
+use super::model::*;
+use super::repo::{self, ClientRecord};
+use crate::auth::backend::StaffUser;
+use crate::core::error::{AppError, FieldError};
+use crate::core::money::format_amount;
+use crate::core::roles::Permission;
+use crate::server::audit::{self, Actor, AuditEntry};
+use crate::server::db::is_unique_violation;
+use crate::server::errors::{db, internal};
+use crate::server::state::AppState;
+use crate::server::{format, idempotency};
+use chrono::NaiveDate;
+
+pub fn state() -> Result<AppState, AppError> {
+    leptos::prelude::use_context::<AppState>().ok_or_else(|| internal("no app state in context"))
+}
+
+/// Today in the reporting time zone (KYC due dates are calendar dates there).
+pub fn today(state: &AppState) -> NaiveDate {
+    let tz: chrono_tz::Tz = format::DEFAULT_TIME_ZONE
+        .parse()
+        .unwrap_or(chrono_tz::Asia::Shanghai);
+    state.clock.now().with_timezone(&tz).date_naive()
+}
+
+/// An rm edits the clients they own; CRM officers and admins edit all; others none.
+pub fn can_edit(me: &StaffUser, owner_id: i64) -> bool {
+    let role = me.0.role();
+    role.can(Permission::EditAllRecords)
+        || (role.can(Permission::EditOwnRecords) && owner_id == me.0.id)
+}
+
+/// How a client write ended.
+#[derive(Debug)]
+pub enum Outcome {
+    Saved(i64),
+    Invalid(Vec<FieldError>),
+    /// Likely duplicates exist and the user has not confirmed.
+    Duplicates(Vec<(i64, String)>),
+    /// Someone else changed the record since the form was loaded.
+    Conflict,
+    Failed(AppError),
+}
+
+impl From<AppError> for Outcome {
+    fn from(e: AppError) -> Self {
+        match e {
+            AppError::Invalid(fields) => Outcome::Invalid(fields),
+            other => Outcome::Failed(other),
+        }
+    }
+}
+
+/// The owner of a new or edited client: the user themselves unless they may choose.
+async fn resolve_owner(
+    state: &AppState,
+    me: &StaffUser,
+    wanted: Option<i64>,
+    current: Option<i64>,
+) -> Result<i64, AppError> {
+    let fallback = current.unwrap_or(me.0.id);
+    let owner = wanted.unwrap_or(fallback);
+    if owner != fallback && !me.0.role().can(Permission::EditAllRecords) {
+        return Err(AppError::Forbidden);
+    }
+    let active = crate::auth::repo::find_by_id(&state.db, owner)
+        .await
+        .map_err(db)?
+        .is_some_and(|u| u.active);
+    if active {
+        Ok(owner)
+    } else {
+        Err(AppError::invalid(
+            "owner_id",
+            "admin.users.successor_inactive",
+        ))
+    }
+}
+
+fn unique_violation_field(error: &sqlx::Error) -> Option<AppError> {
+    is_unique_violation(error)
+        .then(|| AppError::invalid("registration_id", "client.registration_id_taken"))
+}
+
+pub async fn create(
+    state: &AppState,
+    me: &StaffUser,
+    form: &ClientForm,
+    ip: Option<String>,
+) -> Outcome {
+    if !me.0.role().can(Permission::EditOwnRecords) {
+        return Outcome::Failed(AppError::Forbidden);
+    }
+    if !idempotency::is_well_formed(&form.form_key) {
+        return Outcome::Failed(AppError::conflict("error.form_expired"));
+    }
+    let valid = match validate(form, true) {
+        Ok(v) => v,
+        Err(errors) => return Outcome::Invalid(errors),
+    };
+    match create_valid(state, me, form, &valid, ip).await {
+        Ok(outcome) => outcome,
+        Err(e) => e.into(),
+    }
+}
+
+async fn create_valid(
+    state: &AppState,
+    me: &StaffUser,
+    form: &ClientForm,
+    valid: &ValidClient,
+    ip: Option<String>,
+) -> Result<Outcome, AppError> {
+    let owner = resolve_owner(state, me, valid.owner_id, None).await?;
+    // A retry of a form that already went through is answered before any duplicate check.
+    let mut tx = state.db.begin().await.map_err(db)?;
+    if let Some(id) = idempotency::replay::<i64>(&mut tx, me.0.id, &form.form_key)
+        .await
+        .map_err(db)?
+    {
+        return Ok(Outcome::Saved(id));
+    }
+    drop(tx);
+    if !form.confirm_duplicate {
+        let duplicates = repo::likely_duplicates(&state.db, valid)
+            .await
+            .map_err(db)?;
+        if !duplicates.is_empty() {
+            return Ok(Outcome::Duplicates(duplicates));
+        }
+    }
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await.map_err(db)?;
+    if let Some(id) = idempotency::replay::<i64>(&mut tx, me.0.id, &form.form_key)
+        .await
+        .map_err(db)?
+    {
+        return Ok(Outcome::Saved(id));
+    }
+    let band = repo::band_of(&mut tx, valid, today(state))
+        .await
+        .map_err(db)?;
+    let id = match repo::insert(&mut tx, valid, owner, band, now).await {
+        Ok(id) => id,
+        Err(e) => return Err(unique_violation_field(&e).unwrap_or_else(|| db(e))),
+    };
+    let after = repo::find_tx(&mut tx, id).await.map_err(db)?;
+    let entry = AuditEntry::new(Actor::Staff(me.0.id), "client.create", "client", Some(id))
+        .after(&after)
+        .ip(ip);
+    audit::record(&mut tx, now, entry).await.map_err(db)?;
+    idempotency::remember(&mut tx, me.0.id, &form.form_key, &id, now)
+        .await
+        .map_err(db)?;
+    tx.commit().await.map_err(db)?;
+    Ok(Outcome::Saved(id))
+}
+
+pub async fn update(
+    state: &AppState,
+    me: &StaffUser,
+    id: i64,
+    form: &ClientForm,
+    ip: Option<String>,
+) -> Outcome {
+    let valid = match validate(form, false) {
+        Ok(v) => v,
+        Err(errors) => return Outcome::Invalid(errors),
+    };
+    let Ok(version) = form.version.trim().parse::<i64>() else {
+        return Outcome::Failed(AppError::conflict("error.form_expired"));
+    };
+    let result: Result<Outcome, AppError> = async {
+        let now = state.clock.now();
+        let mut tx = state.db.begin().await.map_err(db)?;
+        let before = repo::find_tx(&mut tx, id)
+            .await
+            .map_err(db)?
+            .filter(|c| c.archived_at.is_none())
+            .ok_or(AppError::NotFound)?;
+        if !can_edit(me, before.owner_id) {
+            return Err(AppError::Forbidden);
+        }
+        drop(tx);
+        let owner = resolve_owner(state, me, valid.owner_id, Some(before.owner_id)).await?;
+        let mut tx = state.db.begin().await.map_err(db)?;
+        let band = repo::band_of(&mut tx, &valid, today(state))
+            .await
+            .map_err(db)?;
+        let saved = match repo::update(&mut tx, id, version, &valid, owner, band, now).await {
+            Ok(saved) => saved,
+            Err(e) => return Err(unique_violation_field(&e).unwrap_or_else(|| db(e))),
+        };
+        if !saved {
+            return Ok(Outcome::Conflict);
+        }
+        let after = repo::find_tx(&mut tx, id).await.map_err(db)?;
+        let entry = AuditEntry::new(Actor::Staff(me.0.id), "client.update", "client", Some(id))
+            .before(&before)
+            .after(&after)
+            .ip(ip);
+        audit::record(&mut tx, now, entry).await.map_err(db)?;
+        tx.commit().await.map_err(db)?;
+        Ok(Outcome::Saved(id))
+    }
+    .await;
+    result.unwrap_or_else(Outcome::from)
+}
+
+pub async fn archive(
+    state: &AppState,
+    me: &StaffUser,
+    id: i64,
+    version: i64,
+    ip: Option<String>,
+) -> Outcome {
+    let result: Result<Outcome, AppError> = async {
+        let now = state.clock.now();
+        let mut tx = state.db.begin().await.map_err(db)?;
+        let before = repo::find_tx(&mut tx, id)
+            .await
+            .map_err(db)?
+            .ok_or(AppError::NotFound)?;
+        if !can_edit(me, before.owner_id) {
+            return Err(AppError::Forbidden);
+        }
+        if !repo::archive(&mut tx, id, version, now).await.map_err(db)? {
+            return Ok(Outcome::Conflict);
+        }
+        let entry = AuditEntry::new(Actor::Staff(me.0.id), "client.archive", "client", Some(id))
+            .before(&before)
+            .ip(ip);
+        audit::record(&mut tx, now, entry).await.map_err(db)?;
+        tx.commit().await.map_err(db)?;
+        Ok(Outcome::Saved(id))
+    }
+    .await;
+    result.unwrap_or_else(Outcome::from)
+}
+
+/// The form as the stored record fills it.
+pub fn form_of(record: &ClientRecord) -> ClientForm {
+    let money = |v: Option<i64>| {
+        v.map(|m| format!("{}.{:02}", m / 100, m % 100))
+            .unwrap_or_default()
+    };
+    let list = |v: &Option<String>| -> Vec<String> {
+        v.as_deref()
+            .unwrap_or("")
+            .split(',')
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .collect()
+    };
+    ClientForm {
+        version: record.version.to_string(),
+        display_name: record.display_name.clone(),
+        latin_name: record.latin_name.clone().unwrap_or_default(),
+        registration_id: record.registration_id.clone().unwrap_or_default(),
+        client_type: record.client_type.clone(),
+        country: record.country.clone(),
+        sector: record.sector.clone(),
+        owner_id: record.owner_id.to_string(),
+        is_investor: record.is_investor,
+        is_borrower: record.is_borrower,
+        notes: record.notes.clone().unwrap_or_default(),
+        risk_appetite: record.risk_appetite.clone().unwrap_or_default(),
+        ticket_min: money(record.ticket_min),
+        ticket_max: money(record.ticket_max),
+        ticket_currency: record
+            .ticket_currency
+            .clone()
+            .unwrap_or_else(|| "CNY".into()),
+        preferred_sectors: list(&record.preferred_sectors),
+        preferred_regions: record.preferred_regions.clone().unwrap_or_default(),
+        preferred_instruments: list(&record.preferred_instruments),
+        max_tenor_months: record
+            .max_tenor_months
+            .map(|m| m.to_string())
+            .unwrap_or_default(),
+        esg_requirement: record.esg_requirement.clone().unwrap_or_default(),
+        kyc_status: record.kyc_status.clone().unwrap_or_default(),
+        kyc_review_due: record
+            .kyc_review_due
+            .map(|d| d.to_string())
+            .unwrap_or_default(),
+        qualified_investor: record.qualified_investor.unwrap_or(false),
+        credit_rating: record.credit_rating.clone().unwrap_or_default(),
+        financing_need: money(record.financing_need),
+        financing_currency: record.financing_currency.clone().unwrap_or_default(),
+        ..ClientForm::default()
+    }
+}
+
+fn codes<T>(v: &Option<String>, parse: fn(&str) -> Option<T>) -> Vec<T> {
+    v.as_deref()
+        .unwrap_or("")
+        .split(',')
+        .filter_map(parse)
+        .collect()
+}
+
+pub async fn detail(state: &AppState, me: &StaffUser, id: i64) -> Result<ClientDetail, AppError> {
+    let record = repo::find(&state.db, id)
+        .await
+        .map_err(db)?
+        .ok_or(AppError::NotFound)?;
+    let lang = me.0.lang();
+    let tz = me.0.time_zone.clone();
+    let today = today(state);
+    let investor = record.is_investor.then(|| {
+        let kyc_status = record.kyc_status.as_deref().and_then(KycStatus::parse);
+        let currency = record.ticket_currency.clone().unwrap_or_default();
+        InvestorView {
+            risk: record
+                .risk_appetite
+                .as_deref()
+                .and_then(RiskAppetite::parse),
+            ticket: match (record.ticket_min, record.ticket_max) {
+                (Some(min), Some(max)) => format!(
+                    "{} – {}",
+                    format_amount(min, &currency, lang),
+                    format_amount(max, &currency, lang)
+                ),
+                _ => String::new(),
+            },
+            band: record.ticket_band.as_deref().and_then(TicketBand::parse),
+            preferred_sectors: codes(&record.preferred_sectors, Sector::parse),
+            preferred_regions: record.preferred_regions.clone().unwrap_or_default(),
+            preferred_instruments: codes(&record.preferred_instruments, Instrument::parse),
+            max_tenor_months: record.max_tenor_months,
+            esg: record
+                .esg_requirement
+                .as_deref()
+                .and_then(EsgRequirement::parse),
+            kyc_status,
+            kyc_review_due: record.kyc_review_due.map(|d| d.to_string()),
+            kyc_flag: kyc_status.and_then(|s| kyc_flag(s, record.kyc_review_due, today)),
+            qualified_investor: record.qualified_investor.unwrap_or(false),
+        }
+    });
+    let borrower = record.is_borrower.then(|| BorrowerView {
+        credit_rating: record.credit_rating.clone(),
+        financing_need: record
+            .financing_need
+            .zip(record.financing_currency.clone())
+            .map(|(v, c)| format_amount(v, &c, lang)),
+    });
+    let contacts = repo::contacts_of(&state.db, id)
+        .await
+        .map_err(db)?
+        .into_iter()
+        .map(|c| ContactView {
+            id: c.id,
+            name: c.name,
+            title: c.title,
+            email: c.email,
+            phone: c.phone,
+            language: c.language,
+            is_primary: c.is_primary,
+        })
+        .collect();
+    let history = repo::history(&state.db, "client", id, 50)
+        .await
+        .map_err(db)?
+        .into_iter()
+        .map(|h| HistoryView {
+            at: format::date_time(h.at, &tz),
+            action: h.action,
+            actor: h.actor_name,
+        })
+        .collect();
+    Ok(ClientDetail {
+        id,
+        display_name: record.display_name.clone(),
+        latin_name: record.latin_name.clone(),
+        registration_id: record.registration_id.clone(),
+        client_type: ClientType::parse(&record.client_type),
+        country: record.country.clone(),
+        sector: Sector::parse(&record.sector),
+        owner_name: record.owner_name.clone(),
+        stage: LifecycleStage::parse(&record.lifecycle_stage)
+            .unwrap_or(LifecycleStage::Acquisition),
+        notes: record.notes.clone(),
+        archived: record.archived_at.is_some(),
+        version: record.version,
+        investor,
+        borrower,
+        contacts,
+        history,
+        can_edit: record.archived_at.is_none() && can_edit(me, record.owner_id),
+        form: form_of(&record),
+    })
+}

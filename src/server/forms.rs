@@ -1,0 +1,38 @@
+//! Plain HTML form posts that work without JavaScript: on success the handler redirects;
+//! on a validation error it renders the same page again, with the posted input and the
+//! messages handed to the page as context, and answers 4xx.
+use super::state::AppState;
+use crate::app::shell;
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode, request::Parts};
+use axum::response::{IntoResponse, Response};
+use leptos::prelude::provide_context;
+
+/// Renders the page at the posted URL (as a GET) with `value` in its context.
+pub async fn render_again<T: Clone + Send + Sync + 'static>(
+    state: &AppState,
+    mut parts: Parts,
+    status: StatusCode,
+    value: T,
+) -> Response {
+    parts.method = Method::GET;
+    let base = super::startup::request_context(state.clone());
+    let options = state.leptos_options.clone();
+    let render = leptos_axum::render_app_async_with_context(
+        move || {
+            base();
+            provide_context(value.clone());
+        },
+        move || shell(options.clone()),
+    );
+    let mut response = render(Request::from_parts(parts, Body::empty()))
+        .await
+        .into_response();
+    *response.status_mut() = status;
+    response
+}
+
+/// The posted `name=value` pairs of a form body.
+pub fn pairs(body: &[u8]) -> Vec<(String, String)> {
+    url::form_urlencoded::parse(body).into_owned().collect()
+}
