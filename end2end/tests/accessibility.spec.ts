@@ -23,6 +23,14 @@ test('the home and users pages have no serious accessibility violations', async 
   expect(await seriousViolations(page)).toEqual([]);
 });
 
+test('the client list and client form have no serious accessibility violations', async ({ page }) => {
+  await signIn(page, ADMIN);
+  await page.goto('/clients');
+  expect(await seriousViolations(page)).toEqual([]);
+  await page.goto('/clients/new');
+  expect(await seriousViolations(page)).toEqual([]);
+});
+
 test('the sign-in form can be used with the keyboard alone', async ({ page }) => {
   await page.goto('/login');
   await page.keyboard.press('Tab'); // language switch

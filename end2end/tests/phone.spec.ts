@@ -16,4 +16,8 @@ test('sign-in, home and users fit a phone screen', async ({ page }) => {
   await expectNoHorizontalScroll(page);
   await page.goto('/account');
   await expectNoHorizontalScroll(page);
+  await page.goto('/clients');
+  await expectNoHorizontalScroll(page);
+  await page.goto('/clients/new');
+  await expectNoHorizontalScroll(page);
 });

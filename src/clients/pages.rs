@@ -28,15 +28,18 @@ fn Choice(
     options: Vec<(String, String)>,
     selected: String,
     #[prop(optional)] error: Option<String>,
+    #[prop(optional)] placeholder: Option<String>,
     #[prop(default = true)] blank: bool,
 ) -> impl IntoView {
+    // An empty message means no error (callers pass `err(field).unwrap_or_default()`).
+    let error = error.filter(|e| !e.is_empty());
     let error_id = format!("{name}-error");
     let described = error.as_ref().map(|_| error_id.clone());
     view! {
         <div class="field">
             <label for=name>{label}</label>
             <select id=name name=name aria-invalid=error.as_ref().map(|_| "true") aria-describedby=described>
-                {blank.then(|| view! { <option value="">{tr("form.any")}</option> })}
+                {blank.then(|| view! { <option value="">{placeholder.unwrap_or_else(|| tr("form.any"))}</option> })}
                 {options.into_iter().map(|(code, text)| {
                     let is = code == selected;
                     view! { <option value=code selected=is>{text}</option> }
@@ -57,6 +60,8 @@ fn Text(
     #[prop(default = "text")] kind: &'static str,
     #[prop(default = false)] required: bool,
 ) -> impl IntoView {
+    // An empty message means no error (callers pass `err(field).unwrap_or_default()`).
+    let error = error.filter(|e| !e.is_empty());
     let error_id = format!("{name}-error");
     let described = error.as_ref().map(|_| error_id.clone());
     view! {
@@ -310,11 +315,11 @@ fn ClientFormView(
                 <Text name="display_name" label=tr("clients.name") value=f.display_name.clone() error=err("display_name").unwrap_or_default() required=true />
                 <Text name="latin_name" label=tr("clients.latin_name") value=f.latin_name.clone() error=err("latin_name").unwrap_or_default() />
                 <Text name="registration_id" label=tr("clients.registration_id") value=f.registration_id.clone() error=err("registration_id").unwrap_or_default() />
-                <Choice name="client_type" label=tr("clients.client_type") options=options_of(ClientType::ALL, ClientType::as_str, ClientType::i18n_key) selected=f.client_type.clone() error=err("client_type").unwrap_or_default() />
+                <Choice placeholder=tr("form.choose") name="client_type" label=tr("clients.client_type") options=options_of(ClientType::ALL, ClientType::as_str, ClientType::i18n_key) selected=f.client_type.clone() error=err("client_type").unwrap_or_default() />
                 <Text name="country" label=tr("clients.country_code") value=f.country.clone() error=err("country").unwrap_or_default() />
-                <Choice name="sector" label=tr("clients.sector") options=options_of(Sector::ALL, Sector::as_str, Sector::i18n_key) selected=f.sector.clone() error=err("sector").unwrap_or_default() />
+                <Choice placeholder=tr("form.choose") name="sector" label=tr("clients.sector") options=options_of(Sector::ALL, Sector::as_str, Sector::i18n_key) selected=f.sector.clone() error=err("sector").unwrap_or_default() />
                 {options.can_choose_owner.then(|| view! {
-                    <Choice name="owner_id" label=tr("clients.owner") options=owners.clone() selected=f.owner_id.clone() error=err("owner_id").unwrap_or_default() blank=false />
+                    <Choice placeholder=tr("form.choose") name="owner_id" label=tr("clients.owner") options=owners.clone() selected=f.owner_id.clone() error=err("owner_id").unwrap_or_default() blank=false />
                 })}
                 <div class="field">
                     <span class="label">{tr("clients.kind")}</span>
@@ -326,10 +331,10 @@ fn ClientFormView(
             </fieldset>
             <fieldset class="card grid-form">
                 <legend>{tr("clients.section.investor")}</legend>
-                <Choice name="risk_appetite" label=tr("clients.risk") options=options_of(RiskAppetite::ALL, RiskAppetite::as_str, RiskAppetite::i18n_key) selected=f.risk_appetite.clone() error=err("risk_appetite").unwrap_or_default() />
+                <Choice placeholder=tr("form.choose") name="risk_appetite" label=tr("clients.risk") options=options_of(RiskAppetite::ALL, RiskAppetite::as_str, RiskAppetite::i18n_key) selected=f.risk_appetite.clone() error=err("risk_appetite").unwrap_or_default() />
                 <Text name="ticket_min" label=tr("clients.ticket_min") value=f.ticket_min.clone() error=err("ticket_min").unwrap_or_default() />
                 <Text name="ticket_max" label=tr("clients.ticket_max") value=f.ticket_max.clone() error=err("ticket_max").unwrap_or_default() />
-                <Choice name="ticket_currency" label=tr("clients.currency") options=currencies.clone() selected=f.ticket_currency.clone() error=err("ticket_currency").unwrap_or_default() blank=false />
+                <Choice placeholder=tr("form.choose") name="ticket_currency" label=tr("clients.currency") options=currencies.clone() selected=f.ticket_currency.clone() error=err("ticket_currency").unwrap_or_default() blank=false />
                 <div class="field">
                     <span class="label">{tr("clients.preferred_sectors")}</span>
                     <div class="checks">
@@ -344,8 +349,8 @@ fn ClientFormView(
                     </div>
                 </div>
                 <Text name="max_tenor_months" label=tr("clients.max_tenor") value=f.max_tenor_months.clone() error=err("max_tenor_months").unwrap_or_default() />
-                <Choice name="esg_requirement" label=tr("clients.esg") options=options_of(EsgRequirement::ALL, EsgRequirement::as_str, EsgRequirement::i18n_key) selected=f.esg_requirement.clone() error=err("esg_requirement").unwrap_or_default() />
-                <Choice name="kyc_status" label=tr("clients.kyc") options=options_of(KycStatus::ALL, KycStatus::as_str, KycStatus::i18n_key) selected=f.kyc_status.clone() error=err("kyc_status").unwrap_or_default() />
+                <Choice placeholder=tr("form.choose") name="esg_requirement" label=tr("clients.esg") options=options_of(EsgRequirement::ALL, EsgRequirement::as_str, EsgRequirement::i18n_key) selected=f.esg_requirement.clone() error=err("esg_requirement").unwrap_or_default() />
+                <Choice placeholder=tr("form.choose") name="kyc_status" label=tr("clients.kyc") options=options_of(KycStatus::ALL, KycStatus::as_str, KycStatus::i18n_key) selected=f.kyc_status.clone() error=err("kyc_status").unwrap_or_default() />
                 <Text name="kyc_review_due" label=tr("clients.kyc_review_due") value=f.kyc_review_due.clone() kind="date" error=err("kyc_review_due").unwrap_or_default() />
                 <Check name="qualified_investor" label=tr("clients.qualified_investor") checked=f.qualified_investor />
             </fieldset>
@@ -353,7 +358,7 @@ fn ClientFormView(
                 <legend>{tr("clients.section.borrower")}</legend>
                 <Text name="credit_rating" label=tr("clients.credit_rating") value=f.credit_rating.clone() />
                 <Text name="financing_need" label=tr("clients.financing_need") value=f.financing_need.clone() error=err("financing_need").unwrap_or_default() />
-                <Choice name="financing_currency" label=tr("clients.currency") options=currencies selected=f.financing_currency.clone() error=err("financing_currency").unwrap_or_default() />
+                <Choice placeholder=tr("form.choose") name="financing_currency" label=tr("clients.currency") options=currencies selected=f.financing_currency.clone() error=err("financing_currency").unwrap_or_default() />
             </fieldset>
             {creating.then(|| view! {
                 <fieldset class="card grid-form">
@@ -362,7 +367,7 @@ fn ClientFormView(
                     <Text name="contact_title" label=tr("contacts.title") value=f.contact_title.clone() />
                     <Text name="contact_email" label=tr("contacts.email") value=f.contact_email.clone() kind="email" error=err("contact_email").unwrap_or_default() />
                     <Text name="contact_phone" label=tr("contacts.phone") value=f.contact_phone.clone() kind="tel" error=err("contact_phone").unwrap_or_default() />
-                    <Choice name="contact_language" label=tr("contacts.language") options=vec![("zh".to_string(), "中文".to_string()), ("en".to_string(), "English".to_string())] selected=f.contact_language.clone() blank=false />
+                    <Choice placeholder=tr("form.choose") name="contact_language" label=tr("contacts.language") options=vec![("zh".to_string(), "中文".to_string()), ("en".to_string(), "English".to_string())] selected=f.contact_language.clone() blank=false />
                 </fieldset>
             })}
             <p class="hint">{i18n::t(lang, "clients.amount_hint")}</p>

@@ -1,0 +1,72 @@
+import { test, expect, signIn, RM } from './fixtures';
+
+async function fillInvestor(page: import('@playwright/test').Page, name: string, latin = 'Binhai New Energy Fund') {
+  await page.getByLabel('名称', { exact: true }).fill(name);
+  await page.getByLabel('英文/拉丁名称').fill(latin);
+  await page.getByLabel('机构类型').selectOption('fund');
+  await page.getByLabel('国家/地区代码（如 CN）').fill('CN');
+  await page.getByLabel('行业', { exact: true }).selectOption('financial_services');
+  await page.getByLabel('投资者', { exact: true }).check();
+  await page.getByLabel('风险偏好').selectOption('balanced');
+  await page.getByLabel('最低投资额').fill('5000万');
+  await page.getByLabel('最高投资额').fill('2亿');
+  await page.getByLabel('ESG 要求').selectOption('basic');
+  await page.getByLabel('KYC 状态').selectOption('valid');
+  await page.getByLabel('KYC 复核日期').fill('2027-06-30');
+}
+
+test('an rm creates an investor with a contact, is warned of a duplicate, and finds it by a Chinese term', async ({ page }) => {
+  await signIn(page, RM);
+  await page.getByRole('navigation').getByRole('link', { name: '客户' }).click();
+  await page.getByRole('link', { name: '新建客户' }).click();
+  await fillInvestor(page, '滨海新能源投资基金');
+  await page.getByLabel('可再生能源').check();
+  await page.getByLabel('联系人姓名').fill('赵磊');
+  await page.getByLabel('电子邮箱').fill('zhao.lei@binhai.example');
+  await page.getByLabel('电话').fill('+86 139 1234 5678');
+  await page.getByRole('button', { name: '保存' }).click();
+
+  await expect(page).toHaveURL(/\/clients\/\d+\?created=1$/);
+  await expect(page.getByRole('status')).toContainText('客户已创建');
+  await expect(page.getByText('赵磊')).toBeVisible();
+  await expect(page.getByText('稳健型')).toBeVisible();
+  const clientUrl = new URL(page.url()).pathname;
+
+  // The same client again: the form warns and links to the existing record.
+  await page.goto('/clients/new');
+  await fillInvestor(page, '滨海新能源投资基金有限公司');
+  await page.getByRole('button', { name: '保存' }).click();
+  const warning = page.getByRole('alert').filter({ hasText: '可能已有相同客户' });
+  await expect(warning).toBeVisible();
+  await expect(warning.getByRole('link')).toHaveAttribute('href', clientUrl);
+  await expect(page.getByLabel('名称', { exact: true })).toHaveValue('滨海新能源投资基金有限公司');
+
+  // Search by a Chinese term and by the contact's phone digits.
+  await page.goto('/clients');
+  await page.getByLabel('搜索').fill('滨海');
+  await page.getByRole('button', { name: '筛选' }).click();
+  await expect(page).toHaveURL(/q=%E6%BB%A8%E6%B5%B7/);
+  await expect(page.getByRole('link', { name: '滨海新能源投资基金' })).toHaveAttribute('href', clientUrl);
+  await page.getByLabel('搜索').fill('5678');
+  await page.getByRole('button', { name: '筛选' }).click();
+  await expect(page.getByRole('link', { name: '滨海新能源投资基金' })).toBeVisible();
+});
+
+test.describe('without JavaScript', () => {
+  test.use({ javaScriptEnabled: false });
+
+  test('a client form with an error comes back with the input kept', async ({ page }) => {
+    await signIn(page, RM);
+    await page.goto('/clients/new');
+    await fillInvestor(page, '无脚本测试客户', 'No Script Test Client');
+    await page.getByLabel('国家/地区代码（如 CN）').fill('China');
+    await page.getByRole('button', { name: '保存' }).click();
+    await expect(page.getByText('请输入两位国家/地区代码')).toBeVisible();
+    await expect(page.getByLabel('名称', { exact: true })).toHaveValue('无脚本测试客户');
+    await expect(page.getByLabel('最低投资额')).toHaveValue('5000万');
+
+    await page.getByLabel('国家/地区代码（如 CN）').fill('CN');
+    await page.getByRole('button', { name: '保存' }).click();
+    await expect(page).toHaveURL(/\/clients\/\d+\?created=1$/);
+  });
+});
