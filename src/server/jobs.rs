@@ -14,6 +14,8 @@ pub const CLAIM_SECONDS: i64 = 300;
 pub mod kind {
     /// Deletes expired sign-in sessions (hourly).
     pub const SESSION_CLEANUP: &str = "session_cleanup";
+    /// Refreshes the query planner's statistics (daily).
+    pub const DB_OPTIMIZE: &str = "db_optimize";
 }
 
 #[derive(Clone, Debug, FromRow)]
@@ -121,18 +123,22 @@ pub async fn pending_count(db: &Db) -> Result<i64, sqlx::Error> {
 
 /// Inserts this hour's periodic jobs; unique keys make it safe for every server to do so.
 pub async fn schedule_periodic(db: &Db, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
-    let period = now.format("%Y-%m-%dT%H").to_string();
+    let hour = now.format("%Y-%m-%dT%H").to_string();
+    let day = now.format("%Y-%m-%d").to_string();
+    let periodic = [(kind::SESSION_CLEANUP, hour), (kind::DB_OPTIMIZE, day)];
     let mut tx = db.begin().await?;
-    let key = format!("{}:{period}", kind::SESSION_CLEANUP);
-    enqueue(
-        &mut tx,
-        kind::SESSION_CLEANUP,
-        &serde_json::json!({}),
-        Some(&key),
-        now,
-        now,
-    )
-    .await?;
+    for (job_kind, period) in periodic {
+        let key = format!("{job_kind}:{period}");
+        enqueue(
+            &mut tx,
+            job_kind,
+            &serde_json::json!({}),
+            Some(&key),
+            now,
+            now,
+        )
+        .await?;
+    }
     tx.commit().await
 }
 
@@ -142,6 +148,7 @@ async fn run(state: &AppState, job: &ClaimedJob) -> Result<(), String> {
         kind::SESSION_CLEANUP => super::session::delete_expired(&state.db)
             .await
             .map_err(|e| e.to_string()),
+        kind::DB_OPTIMIZE => state.db.optimize(false).await.map_err(|e| e.to_string()),
         other => Err(format!("unknown job kind {other}")),
     }
 }

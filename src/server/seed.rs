@@ -5,6 +5,7 @@ use super::audit::{self, Actor, AuditEntry};
 use super::clock::Clock;
 use super::db::Db;
 use crate::auth::{password, repo};
+use crate::clients::seed as clients_seed;
 use crate::core::i18n::Lang;
 use crate::core::roles::{Department, Role};
 use clap::ValueEnum;
@@ -158,11 +159,7 @@ pub async fn seed_demo(
             .map_err(|e| format!("could not add {}: {e}", staff.email))?;
         printed.push((staff, password));
     }
-    if matches!(scale, Scale::Large) {
-        println!(
-            "note: --scale large adds volume once clients and deals exist; staff only for now"
-        );
-    }
+    seed_business_data(db, clock, scale, &mut rng).await?;
     println!("Demo staff (seed {seed}); sign in at {}login", public_url);
     println!(
         "  {:<12} {:<11} {:<32} password",
@@ -174,6 +171,69 @@ pub async fn seed_demo(
             staff.role.as_str(),
             staff.department.as_str(),
             staff.email
+        );
+    }
+    Ok(())
+}
+
+/// Clients and contacts (projects, deals and interactions follow in later versions).
+async fn seed_business_data(
+    db: &Db,
+    clock: &dyn Clock,
+    scale: Scale,
+    rng: &mut StdRng,
+) -> Result<(), String> {
+    let mut owners = Vec::new();
+    for staff in STAFF
+        .iter()
+        .filter(|s| matches!(s.role, Role::Rm | Role::CrmOfficer))
+    {
+        if let Some(user) = repo::find_by_email(db, staff.email)
+            .await
+            .map_err(|e| e.to_string())?
+        {
+            owners.push(user.id);
+        }
+    }
+    if owners.is_empty() {
+        return Err("no demo relationship managers to own the demo clients".into());
+    }
+    let now = clock.now();
+    let today = now.with_timezone(&chrono_tz::Asia::Shanghai).date_naive();
+    let plan = match scale {
+        Scale::Small => clients_seed::SeedPlan {
+            count: 120,
+            contacts_per_client: 3,
+            now,
+            today,
+        },
+        Scale::Large => clients_seed::SeedPlan {
+            count: 20_000,
+            contacts_per_client: 5,
+            now,
+            today,
+        },
+    };
+    let started = std::time::Instant::now();
+    let mut report = |done: usize, total: usize| {
+        if matches!(scale, Scale::Large) {
+            eprintln!(
+                "  clients: {done}/{total} ({:.0} s)",
+                started.elapsed().as_secs_f64()
+            );
+        }
+    };
+    let created = clients_seed::seed_clients(db, rng, &owners, &plan, &mut report).await?;
+    db.optimize(true)
+        .await
+        .map_err(|e| format!("could not analyse the new data: {e}"))?;
+    if created == 0 {
+        println!("Clients already exist; none added.");
+    } else {
+        println!(
+            "Added {created} clients with {} contacts in {:.1} s.",
+            created * plan.contacts_per_client,
+            started.elapsed().as_secs_f64()
         );
     }
     Ok(())

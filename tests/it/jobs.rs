@@ -85,18 +85,29 @@ async fn an_abandoned_claim_is_taken_again(engine: Engine) {
 }
 
 async fn periodic_jobs_are_scheduled_once_per_period(engine: Engine) {
+    use chrono::TimeZone;
     let (app, _db) = TestApp::spawn(&engine).await;
     let other = TestApp::spawn_on(&app.database_url, &[]).await;
-    let now = app.clock_now();
-    jobs::schedule_periodic(&app.db, now)
+    let pending = || async { jobs::pending_count(&app.db).await.expect("count") };
+    let t0 = chrono::Utc
+        .with_ymd_and_hms(2026, 11, 29, 10, 0, 0)
+        .single()
+        .expect("time");
+    // Two servers schedule the same hour: one session clean-up, one daily statistics refresh.
+    jobs::schedule_periodic(&app.db, t0)
         .await
         .expect("schedule");
-    jobs::schedule_periodic(&other.db, now)
+    jobs::schedule_periodic(&other.db, t0)
         .await
         .expect("schedule");
-    assert_eq!(jobs::pending_count(&app.db).await.expect("count"), 1);
-    jobs::schedule_periodic(&app.db, now + chrono::Duration::hours(1))
+    assert_eq!(pending().await, 2);
+    // The next hour adds a clean-up only; the next day both again.
+    jobs::schedule_periodic(&app.db, t0 + chrono::Duration::hours(1))
         .await
         .expect("schedule");
-    assert_eq!(jobs::pending_count(&app.db).await.expect("count"), 2);
+    assert_eq!(pending().await, 3);
+    jobs::schedule_periodic(&other.db, t0 + chrono::Duration::days(1))
+        .await
+        .expect("schedule");
+    assert_eq!(pending().await, 5);
 }

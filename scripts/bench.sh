@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# The benchmark (not a test): the release build on the `seed-demo --scale large` data set,
+# driven over HTTP from another process. SQLite by default; `scripts/bench.sh postgres` uses
+# the database `covenant_bench` on $BENCH_POSTGRES (default postgres://postgres@127.0.0.1:5432).
+set -euo pipefail
+source "$(dirname "$0")/env.sh"
+
+engine=${1:-sqlite}
+scripts/install-tools.sh
+cargo leptos build --release
+bin="$root/target/release/covenant"
+mkdir -p target/bench
+if [ "$engine" = postgres ]; then
+  server=${BENCH_POSTGRES:-postgres://postgres@127.0.0.1:5432}
+  psql "$server/postgres" -tAc "SELECT 1 FROM pg_database WHERE datname = 'covenant_bench'" | grep -q 1 \
+    || psql "$server/postgres" -c "CREATE DATABASE covenant_bench" >/dev/null
+  export DATABASE_URL="$server/covenant_bench"
+else
+  export DATABASE_URL="sqlite://$root/target/bench/covenant.db"
+fi
+export LEPTOS_SITE_ROOT="$root/target/site" COVENANT_LOG=warn COVENANT_WORKER=false
+
+"$bin" migrate > /dev/null
+if ! [ -f "target/bench/seeded-$engine" ]; then
+  echo "==> seeding the large data set ($engine)"
+  start=$SECONDS
+  "$bin" seed-demo --scale large --seed 1 > /dev/null
+  echo "seed-demo --scale large took $((SECONDS - start)) s"
+  printf 'Yellow-Crane-Tower-77\n' | "$bin" user add --email bench.runner@covenant.example --name Bench --role admin
+  touch "target/bench/seeded-$engine"
+fi
+
+port=$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
+export COVENANT_BIND="127.0.0.1:$port" PUBLIC_URL="http://127.0.0.1:$port"
+"$bin" serve > target/bench/server.log 2>&1 &
+pid=$!
+trap 'kill $pid 2>/dev/null || true' EXIT
+for _ in $(seq 1 100); do curl -sf "$PUBLIC_URL/healthz" >/dev/null && break; sleep 0.2; done
+echo "==> $engine, idle RSS $(grep VmRSS /proc/$pid/status | awk '{print $2, $3}')"
+python3 scripts/bench.py "$PUBLIC_URL" bench.runner@covenant.example Yellow-Crane-Tower-77 "${ROUNDS:-300}"
+echo "==> RSS after the run $(grep VmRSS /proc/$pid/status | awk '{print $2, $3}')"
