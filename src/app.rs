@@ -3,7 +3,6 @@ use crate::auth::pages::{AccountPage, LoginPage, UserEditPage, UsersPage};
 use crate::clients::pages::{ClientDetailPage, ClientEditPage, ClientNewPage, ClientsPage};
 use crate::home::HomePage;
 use crate::ui::layout::{NotFound, StaffLayout};
-use crate::ui::session::provide_session;
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, provide_meta_context};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
@@ -45,7 +44,6 @@ fn html_lang() -> &'static str {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    provide_session();
     view! {
         <Stylesheet id="leptos" href="/pkg/covenant.css" />
         <Router>

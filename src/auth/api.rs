@@ -1,6 +1,6 @@
 //! Server functions of sign-in and user administration. Each one: authorise → validate →
 //! repository → map errors (DESIGN §4). Permissions are checked here, on the server.
-use super::model::{Page, SessionInfo, UserDetail, UserView};
+use super::model::{Page, UserDetail, UserView};
 use crate::core::error::AppError;
 use leptos::prelude::*;
 #[allow(unused_imports)]
@@ -33,21 +33,6 @@ mod ssr {
             })
             .map(|ip| ip.0.to_string())
     }
-}
-
-/// The language and the signed-in user of this request (public: the sign-in page uses it).
-#[server(prefix = "/rpc", endpoint = "session/info", input = GetUrl)]
-pub async fn load_session() -> Result<SessionInfo, AppError> {
-    use ssr::*;
-    let parts =
-        use_context::<http::request::Parts>().ok_or_else(|| internal("no request parts"))?;
-    let auth = parts.extensions.get::<AuthSession>();
-    let lang = crate::auth::handlers::request_lang(&parts.headers, auth);
-    Ok(SessionInfo {
-        lang,
-        me: auth.and_then(|a| a.user.as_ref()).map(|u| u.me()),
-        time_zones: format::TIME_ZONES.iter().map(|z| z.to_string()).collect(),
-    })
 }
 
 /// Changes the signed-in user's password; every other session of theirs ends.

@@ -208,3 +208,16 @@ pub fn request_lang(headers: &HeaderMap, auth: Option<&AuthSession>) -> Lang {
             .unwrap_or_default()
     })
 }
+
+/// The language and the signed-in user of the request being rendered.
+pub fn session_info(parts: &http::request::Parts) -> super::model::SessionInfo {
+    let auth = parts.extensions.get::<AuthSession>();
+    super::model::SessionInfo {
+        lang: request_lang(&parts.headers, auth),
+        me: auth.and_then(|a| a.user.as_ref()).map(|u| u.me()),
+        time_zones: crate::server::format::TIME_ZONES
+            .iter()
+            .map(|z| z.to_string())
+            .collect(),
+    }
+}

@@ -1,20 +1,24 @@
 //! The request's session info (language, signed-in user) as context for every component.
-//! It is loaded once per page by a server function; its server-rendered value travels with
-//! the HTML, so hydration renders exactly what the server did.
-use crate::auth::api::load_session;
+//! Pages render only on the server (islands architecture), so the info is read directly from
+//! the request: no extra round trip, no suspense, and the page's components are built once.
 use crate::auth::model::{Me, SessionInfo};
-use crate::core::error::AppError;
 use crate::core::i18n::{self, Lang};
 use leptos::prelude::*;
 
-#[derive(Clone, Copy)]
-pub struct SessionResource(pub Resource<Result<SessionInfo, AppError>>);
-
-pub fn provide_session() {
-    provide_context(SessionResource(Resource::new(|| (), |_| load_session())));
+/// The session info of the request being rendered.
+fn current_session() -> SessionInfo {
+    #[cfg(feature = "ssr")]
+    if let Some(parts) = use_context::<http::request::Parts>() {
+        return crate::auth::handlers::session_info(&parts);
+    }
+    SessionInfo {
+        lang: Lang::default(),
+        me: None,
+        time_zones: Vec::new(),
+    }
 }
 
-/// The language of the page (Chinese until the session info is known).
+/// The language of the page (Chinese unless the request says otherwise).
 pub fn use_lang() -> Lang {
     use_context::<Lang>().unwrap_or_default()
 }
@@ -29,27 +33,11 @@ pub fn tr(key: &str) -> String {
     i18n::t(use_lang(), key)
 }
 
-/// Waits for the session info, makes it context, then renders `children`.
+/// Makes the session info context, then renders `children`.
 #[component]
-pub fn WithSession(children: ChildrenFn) -> impl IntoView {
-    let session = use_context::<SessionResource>().map(|s| s.0);
-    let children = StoredValue::new(children);
-    view! {
-        <Suspense>
-            {move || Suspend::new(async move {
-                let info = match session {
-                    Some(resource) => resource.await,
-                    None => Err(AppError::Unauthenticated),
-                };
-                match info {
-                    Ok(info) => {
-                        provide_context(info.lang);
-                        provide_context(info);
-                        children.with_value(|c| c()).into_any()
-                    }
-                    Err(error) => view! { <crate::ui::layout::ErrorPanel error /> }.into_any(),
-                }
-            })}
-        </Suspense>
-    }
+pub fn WithSession(children: Children) -> impl IntoView {
+    let info = current_session();
+    provide_context(info.lang);
+    provide_context(info);
+    children()
 }
