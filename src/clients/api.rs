@@ -57,3 +57,18 @@ pub async fn load_client_form_options() -> Result<ClientFormOptions, AppError> {
         .await,
     )
 }
+
+/// Active staff (id, name), for the owner filter of the list.
+#[server(prefix = "/rpc", endpoint = "clients/owners", input = GetUrl)]
+pub async fn client_owners() -> Result<Vec<(i64, String)>, AppError> {
+    use crate::auth::backend::current_staff;
+    use crate::server::errors::{db, with_status};
+    with_status(
+        async {
+            current_staff().await?;
+            let state = super::service::state()?;
+            crate::auth::repo::active_names(&state.db).await.map_err(db)
+        }
+        .await,
+    )
+}

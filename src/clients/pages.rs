@@ -1,6 +1,6 @@
 //! Client pages: the list with filters and search, the detail page, and the create/edit
 //! form (a plain form: it works without JavaScript and keeps the input on errors).
-use super::api::{get_client, list_clients, load_client_form_options};
+use super::api::{client_owners, get_client, list_clients, load_client_form_options};
 use super::model::*;
 use crate::core::i18n;
 use crate::core::roles::Department;
@@ -96,6 +96,7 @@ pub fn ClientsPage() -> impl IntoView {
     let query = use_query_map().get_untracked();
     let filter = ClientFilter::from_query(|k| query.get(k));
     let archived = query.get("archived").is_some();
+    let owners = Resource::new(|| (), |_| client_owners());
     let page = Resource::new(
         {
             let filter = filter.clone();
@@ -105,6 +106,7 @@ pub fn ClientsPage() -> impl IntoView {
     );
     let lang = use_lang();
     let f = filter.clone();
+    let f_owner = f.owner.map(|o| o.to_string()).unwrap_or_default();
     view! {
         <Title text=tr("clients.title") />
         <div class="page-head">
@@ -119,6 +121,15 @@ pub fn ClientsPage() -> impl IntoView {
             </div>
             <Choice name="kind" label=tr("clients.kind") options=options_of(ClientKind::ALL, ClientKind::as_str, ClientKind::i18n_key) selected=f.kind.map(|v| v.as_str().to_string()).unwrap_or_default() />
             <Choice name="stage" label=tr("clients.stage") options=options_of(LifecycleStage::ALL, LifecycleStage::as_str, LifecycleStage::i18n_key) selected=f.stage.map(|v| v.as_str().to_string()).unwrap_or_default() />
+            <Suspense>
+                {move || {
+                    let selected = f_owner.clone();
+                    Suspend::new(async move {
+                        let options: Vec<(String, String)> = owners.await.unwrap_or_default().into_iter().map(|(id, name)| (id.to_string(), name)).collect();
+                        view! { <Choice name="owner" label=tr("clients.owner") options selected /> }
+                    })
+                }}
+            </Suspense>
             <Choice name="department" label=tr("admin.users.department") options=options_of(&Department::ALL, Department::as_str, Department::i18n_key) selected=f.department.map(|v| v.as_str().to_string()).unwrap_or_default() />
             <Choice name="sector" label=tr("clients.sector") options=options_of(Sector::ALL, Sector::as_str, Sector::i18n_key) selected=f.sector.map(|v| v.as_str().to_string()).unwrap_or_default() />
             <Choice name="risk" label=tr("clients.risk") options=options_of(RiskAppetite::ALL, RiskAppetite::as_str, RiskAppetite::i18n_key) selected=f.risk.map(|v| v.as_str().to_string()).unwrap_or_default() />
