@@ -456,40 +456,111 @@ fn validate_borrower(form: &ClientForm, errors: &mut Vec<FieldError>) -> Option<
 }
 
 fn validate_first_contact(form: &ClientForm, errors: &mut Vec<FieldError>) -> Option<NewContact> {
-    let name = optional(&form.contact_name);
-    let email = optional(&form.contact_email).map(|e| e.to_lowercase());
-    let phone = optional(&form.contact_phone);
-    let name = match name {
-        Some(name) => name,
-        None if email.is_some() || phone.is_some() => {
-            errors.push(FieldError::new("contact_name", "form.name_required"));
-            return None;
-        }
-        None => return None,
+    let contact = ContactForm {
+        form_key: String::new(),
+        contact_name: form.contact_name.clone(),
+        contact_title: form.contact_title.clone(),
+        contact_email: form.contact_email.clone(),
+        contact_phone: form.contact_phone.clone(),
+        contact_language: form.contact_language.clone(),
+        is_primary: true,
     };
+    let nothing_given = [
+        &contact.contact_name,
+        &contact.contact_email,
+        &contact.contact_phone,
+    ]
+    .iter()
+    .all(|v| v.trim().is_empty());
+    if nothing_given {
+        return None;
+    }
+    match validate_contact(&contact) {
+        Ok(valid) => Some(valid),
+        Err(more) => {
+            errors.extend(more);
+            None
+        }
+    }
+}
+
+/// A contact form as typed (adding a contact to an existing client).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ContactForm {
+    pub form_key: String,
+    pub contact_name: String,
+    pub contact_title: String,
+    pub contact_email: String,
+    pub contact_phone: String,
+    pub contact_language: String,
+    pub is_primary: bool,
+}
+
+impl ContactForm {
+    pub fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> ContactForm {
+        let mut f = ContactForm::default();
+        for (name, value) in pairs {
+            let v = value.to_string();
+            match name {
+                "form_key" => f.form_key = v,
+                "contact_name" => f.contact_name = v,
+                "contact_title" => f.contact_title = v,
+                "contact_email" => f.contact_email = v,
+                "contact_phone" => f.contact_phone = v,
+                "contact_language" => f.contact_language = v,
+                "is_primary" => f.is_primary = true,
+                _ => {}
+            }
+        }
+        f
+    }
+}
+
+/// The rules of a contact: a name; a plausible e-mail and a phone with six or more digits
+/// when given; Chinese unless English is chosen.
+pub fn validate_contact(form: &ContactForm) -> Result<NewContact, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let name = optional(&form.contact_name);
+    if name.as_ref().is_none_or(|n| n.chars().count() > 100) {
+        errors.push(FieldError::new("contact_name", "form.name_required"));
+    }
+    let email = optional(&form.contact_email).map(|e| e.to_lowercase());
     if email
         .as_deref()
         .is_some_and(|e| !crate::auth::model::is_plausible_email(e))
     {
         errors.push(FieldError::new("contact_email", "form.email_invalid"));
     }
+    let phone = optional(&form.contact_phone);
     if phone
         .as_deref()
         .is_some_and(|p| p.chars().filter(char::is_ascii_digit).count() < 6)
     {
         errors.push(FieldError::new("contact_phone", "client.phone_invalid"));
     }
-    let language = match form.contact_language.as_str() {
-        "en" => "en",
-        _ => "zh",
+    let language = if form.contact_language == "en" {
+        "en"
+    } else {
+        "zh"
     };
-    Some(NewContact {
-        name,
-        title: optional(&form.contact_title),
-        email,
-        phone,
-        language: language.to_string(),
-    })
+    match name {
+        Some(name) if errors.is_empty() => Ok(NewContact {
+            name,
+            title: optional(&form.contact_title),
+            email,
+            phone,
+            language: language.to_string(),
+        }),
+        _ => Err(errors),
+    }
+}
+
+/// A posted contact form shown again with its messages.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct SubmittedContact {
+    pub form: ContactForm,
+    pub errors: Vec<FieldError>,
+    pub error_key: Option<String>,
 }
 
 /// A client as the list shows it.
@@ -832,6 +903,8 @@ pub struct ClientDetail {
     pub can_edit: bool,
     /// The record as the edit form shows it.
     pub form: ClientForm,
+    /// A fresh idempotency key for the add-contact form.
+    pub contact_form_key: String,
 }
 
 /// What the client form needs besides the record: owners to choose from and a fresh key.

@@ -393,6 +393,8 @@ pub fn ClientDetailPage() -> impl IntoView {
     let query = use_query_map().get_untracked();
     let notice = if query.get("created").is_some() {
         Some("clients.created")
+    } else if query.get("contact_added").is_some() {
+        Some("contacts.added")
     } else if query.get("saved").is_some() {
         Some("form.saved")
     } else {
@@ -482,7 +484,7 @@ fn ClientDetailView(d: ClientDetail) -> impl IntoView {
                 </dl>
             </section>
         })}
-        <section class="card">
+        <section class="card" id="contacts">
             <h2>{tr("clients.section.contacts")}</h2>
             {if d.contacts.is_empty() {
                 view! { <p class="empty">{tr("contacts.none")}</p> }.into_any()
@@ -502,6 +504,7 @@ fn ClientDetailView(d: ClientDetail) -> impl IntoView {
                 }.into_any()
             }}
         </section>
+        {d.can_edit.then(|| view! { <AddContactForm client_id=d.id form_key=d.contact_form_key.clone() /> })}
         <section class="card">
             <h2>{tr("clients.section.history")}</h2>
             <ol class="history">
@@ -520,5 +523,44 @@ fn ClientDetailView(d: ClientDetail) -> impl IntoView {
                 </form>
             </section>
         })}
+    }
+}
+
+/// Adds a contact (a plain form: the page comes back with the input kept on errors).
+#[component]
+fn AddContactForm(client_id: i64, form_key: String) -> impl IntoView {
+    let submitted = use_context::<SubmittedContact>().unwrap_or_else(|| SubmittedContact {
+        form: ContactForm {
+            form_key,
+            contact_language: "zh".into(),
+            ..ContactForm::default()
+        },
+        ..SubmittedContact::default()
+    });
+    let f = submitted.form.clone();
+    let err = |field: &str| {
+        submitted
+            .errors
+            .iter()
+            .find(|e| e.field == field)
+            .map(|e| e.key.clone())
+            .unwrap_or_default()
+    };
+    view! {
+        <section class="card">
+            <h2>{tr("contacts.add")}</h2>
+            {submitted.error_key.clone().map(|k| view! { <div class="alert alert-error" role="alert"><p>{tr(&k)}</p></div> })}
+            {(!submitted.errors.is_empty()).then(|| view! { <div class="alert alert-error" role="alert"><p>{tr("error.invalid")}</p></div> })}
+            <form method="post" action=format!("/clients/{client_id}/contacts") class="grid-form">
+                <input type="hidden" name="form_key" value=f.form_key.clone() />
+                <Text name="contact_name" label=tr("contacts.name") value=f.contact_name.clone() error=err("contact_name") required=true />
+                <Text name="contact_title" label=tr("contacts.title") value=f.contact_title.clone() />
+                <Text name="contact_email" label=tr("contacts.email") value=f.contact_email.clone() kind="email" error=err("contact_email") />
+                <Text name="contact_phone" label=tr("contacts.phone") value=f.contact_phone.clone() kind="tel" error=err("contact_phone") />
+                <Choice name="contact_language" label=tr("contacts.language") options=vec![("zh".to_string(), "中文".to_string()), ("en".to_string(), "English".to_string())] selected=f.contact_language.clone() blank=false />
+                <Check name="is_primary" label=tr("contacts.make_primary") checked=f.is_primary />
+                <button type="submit" class="primary">{tr("contacts.add")}</button>
+            </form>
+        </section>
     }
 }

@@ -240,6 +240,54 @@ pub async fn archive(
     result.unwrap_or_else(Outcome::from)
 }
 
+/// Adds a contact to a client the user may edit; a primary contact replaces the old one.
+pub async fn add_contact(
+    state: &AppState,
+    me: &StaffUser,
+    client_id: i64,
+    form: &ContactForm,
+    ip: Option<String>,
+) -> Result<i64, AppError> {
+    if !idempotency::is_well_formed(&form.form_key) {
+        return Err(AppError::conflict("error.form_expired"));
+    }
+    let contact = validate_contact(form).map_err(AppError::Invalid)?;
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await.map_err(db)?;
+    let client = repo::find_tx(&mut tx, client_id)
+        .await
+        .map_err(db)?
+        .filter(|c| c.archived_at.is_none())
+        .ok_or(AppError::NotFound)?;
+    if !can_edit(me, client.owner_id) {
+        return Err(AppError::Forbidden);
+    }
+    if let Some(id) = idempotency::replay::<i64>(&mut tx, me.0.id, &form.form_key)
+        .await
+        .map_err(db)?
+    {
+        return Ok(id);
+    }
+    let id = repo::insert_contact(&mut tx, client_id, &contact, form.is_primary, now)
+        .await
+        .map_err(db)?;
+    let after = serde_json::json!({ "contact_id": id, "name": contact.name, "title": contact.title, "email": contact.email, "phone": contact.phone, "primary": form.is_primary });
+    let entry = AuditEntry::new(
+        Actor::Staff(me.0.id),
+        "contact.create",
+        "client",
+        Some(client_id),
+    )
+    .after(&after)
+    .ip(ip);
+    audit::record(&mut tx, now, entry).await.map_err(db)?;
+    idempotency::remember(&mut tx, me.0.id, &form.form_key, &id, now)
+        .await
+        .map_err(db)?;
+    tx.commit().await.map_err(db)?;
+    Ok(id)
+}
+
 /// The form as the stored record fills it.
 pub fn form_of(record: &ClientRecord) -> ClientForm {
     let money = |v: Option<i64>| {
@@ -392,5 +440,6 @@ pub async fn detail(state: &AppState, me: &StaffUser, id: i64) -> Result<ClientD
         history,
         can_edit: record.archived_at.is_none() && can_edit(me, record.owner_id),
         form: form_of(&record),
+        contact_form_key: idempotency::new_key(),
     })
 }

@@ -130,6 +130,10 @@ pub fn router(state: AppState) -> Result<Router, String> {
         .route("/clients/new", post(crate::clients::handlers::create))
         .route("/clients/{id}/edit", post(crate::clients::handlers::update))
         .route(
+            "/clients/{id}/contacts",
+            post(crate::clients::handlers::add_contact),
+        )
+        .route(
             "/clients/{id}/archive",
             post(crate::clients::handlers::archive),
         )

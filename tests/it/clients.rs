@@ -19,6 +19,7 @@ crate::on_both_engines!(
     one_form_key_creates_one_client,
     a_likely_duplicate_is_shown_before_creating,
     only_owners_and_officers_edit_and_analysts_never,
+    contacts_are_added_with_validation_and_one_primary,
 );
 
 fn today() -> NaiveDate {
@@ -644,4 +645,95 @@ async fn only_owners_and_officers_edit_and_analysts_never(engine: Engine) {
         .await
         .expect("GET");
     assert_eq!(page.status(), 200, "every staff member reads every client");
+}
+
+async fn contacts_are_added_with_validation_and_one_primary(engine: Engine) {
+    let (app, _db) = TestApp::spawn(&engine).await;
+    let (me, rm) = signed_in(&app, "rm@covenant.example", Role::Rm).await;
+    let (_, other_rm) = signed_in(&app, "other@covenant.example", Role::Rm).await;
+    let id = store(
+        &app,
+        me,
+        ClientForm {
+            contact_name: "王伟".into(),
+            ..base_form("长江基金")
+        },
+    )
+    .await;
+    let path = format!("/clients/{id}/contacts");
+    let contact = |key: &str, email: &str, primary: bool| {
+        let mut form = vec![
+            ("form_key", key.to_string()),
+            ("contact_name", "陈晓东".to_string()),
+            ("contact_email", email.to_string()),
+            ("contact_phone", "+86 137 5555 0199".to_string()),
+            ("contact_language", "zh".to_string()),
+        ];
+        if primary {
+            form.push(("is_primary", "on".to_string()));
+        }
+        form
+    };
+    let contacts = || async {
+        with_db!(&app.db, c => sqlx::query_as::<_, (String, bool)>("SELECT name, is_primary FROM contacts WHERE client_id = $1 ORDER BY id").bind(id).fetch_all(c).await).expect("contacts")
+    };
+
+    let bad = rm
+        .post(app.url(&path))
+        .form(&contact(KEY, "chen@bad", true))
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(bad.status(), 422);
+    let html = bad.text().await.expect("body");
+    assert!(
+        html.contains("chen@bad") && html.contains("陈晓东"),
+        "the input is kept"
+    );
+    assert!(html.contains("请输入有效的电子邮箱地址"));
+    assert_eq!(contacts().await.len(), 1);
+
+    let refused = other_rm
+        .post(app.url(&path))
+        .form(&contact(KEY, "chen@changjiang.example", true))
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(
+        refused.status(),
+        403,
+        "only the owner (or an officer) adds contacts"
+    );
+
+    let ok = rm
+        .post(app.url(&path))
+        .form(&contact(KEY, "chen@changjiang.example", true))
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(
+        location(&ok),
+        format!("/clients/{id}?contact_added=1#contacts")
+    );
+    let again = rm
+        .post(app.url(&path))
+        .form(&contact(KEY, "chen@changjiang.example", true))
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(
+        again.status(),
+        303,
+        "a repeated form key is answered, not repeated"
+    );
+    assert_eq!(
+        contacts().await,
+        vec![("王伟".to_string(), false), ("陈晓东".to_string(), true)],
+        "one primary contact, the new one"
+    );
+    assert_eq!(
+        ids(&app, search("5555 0199")).await,
+        vec![id],
+        "found by the new contact's phone"
+    );
 }
