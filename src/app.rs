@@ -2,6 +2,7 @@
 use crate::auth::pages::{AccountPage, LoginPage, UserEditPage, UsersPage};
 use crate::clients::pages::{ClientDetailPage, ClientEditPage, ClientNewPage, ClientsPage};
 use crate::home::HomePage;
+use crate::projects::pages::{ProjectDetailPage, ProjectEditPage, ProjectNewPage, ProjectsPage};
 use crate::ui::layout::{NotFound, StaffLayout};
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, provide_meta_context};
@@ -58,6 +59,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("clients/new") view=ClientNewPage />
                     <Route path=path!("clients/:id") view=ClientDetailPage />
                     <Route path=path!("clients/:id/edit") view=ClientEditPage />
+                    <Route path=path!("projects") view=ProjectsPage />
+                    <Route path=path!("projects/new") view=ProjectNewPage />
+                    <Route path=path!("projects/:id") view=ProjectDetailPage />
+                    <Route path=path!("projects/:id/edit") view=ProjectEditPage />
                 </ParentRoute>
             </Routes>
         </Router>

@@ -305,9 +305,10 @@ pub async fn add_user(
             let hash = password::hash(password).await.map_err(internal)?;
             let now = state.clock.now();
             let mut tx = state.db.begin().await.map_err(db)?;
-            if let Some(first) = idempotency::replay::<UserView>(&mut tx, me.0.id, &form_key)
-                .await
-                .map_err(db)?
+            if let Some(first) =
+                idempotency::replay::<UserView>(&mut tx, me.0.id, "user.create", &form_key)
+                    .await
+                    .map_err(db)?
             {
                 return Ok(first);
             }
@@ -338,7 +339,7 @@ pub async fn add_user(
                 .after(&view)
                 .ip(client_ip());
             audit::record(&mut tx, now, entry).await.map_err(db)?;
-            idempotency::remember(&mut tx, me.0.id, &form_key, &view, now)
+            idempotency::remember(&mut tx, me.0.id, "user.create", &form_key, &view, now)
                 .await
                 .map_err(db)?;
             tx.commit().await.map_err(db)?;

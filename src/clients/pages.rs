@@ -4,92 +4,12 @@ use super::api::{client_owners, get_client, list_clients, load_client_form_optio
 use super::model::*;
 use crate::core::i18n;
 use crate::core::roles::Department;
+use crate::ui::fields::{Check, Choice, Text, options_of};
 use crate::ui::layout::ErrorPanel;
 use crate::ui::session::{tr, use_lang};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
-
-fn options_of<T: Copy + 'static>(
-    all: &'static [T],
-    code: fn(T) -> &'static str,
-    key: fn(T) -> String,
-) -> Vec<(String, String)> {
-    all.iter()
-        .map(|v| (code(*v).to_string(), tr(&key(*v))))
-        .collect()
-}
-
-/// A labelled select with an empty first choice.
-#[component]
-fn Choice(
-    name: &'static str,
-    label: String,
-    options: Vec<(String, String)>,
-    selected: String,
-    #[prop(optional)] error: Option<String>,
-    #[prop(optional)] placeholder: Option<String>,
-    #[prop(default = true)] blank: bool,
-) -> impl IntoView {
-    // An empty message means no error (callers pass `err(field).unwrap_or_default()`).
-    let error = error.filter(|e| !e.is_empty());
-    let error_id = format!("{name}-error");
-    let described = error.as_ref().map(|_| error_id.clone());
-    view! {
-        <div class="field">
-            <label for=name>{label}</label>
-            <select id=name name=name aria-invalid=error.as_ref().map(|_| "true") aria-describedby=described>
-                {blank.then(|| view! { <option value="">{placeholder.unwrap_or_else(|| tr("form.any"))}</option> })}
-                {options.into_iter().map(|(code, text)| {
-                    let is = code == selected;
-                    view! { <option value=code selected=is>{text}</option> }
-                }).collect_view()}
-            </select>
-            {error.map(|e| view! { <p class="field-error" id=error_id>{tr(&e)}</p> })}
-        </div>
-    }
-}
-
-/// A labelled text input showing its error, if any.
-#[component]
-fn Text(
-    name: &'static str,
-    label: String,
-    value: String,
-    #[prop(optional)] error: Option<String>,
-    #[prop(default = "text")] kind: &'static str,
-    #[prop(default = false)] required: bool,
-) -> impl IntoView {
-    // An empty message means no error (callers pass `err(field).unwrap_or_default()`).
-    let error = error.filter(|e| !e.is_empty());
-    let error_id = format!("{name}-error");
-    let described = error.as_ref().map(|_| error_id.clone());
-    view! {
-        <div class="field">
-            <label for=name>{label}</label>
-            <input id=name name=name type=kind value=value required=required
-                aria-invalid=error.as_ref().map(|_| "true") aria-describedby=described />
-            {error.map(|e| view! { <p class="field-error" id=error_id>{tr(&e)}</p> })}
-        </div>
-    }
-}
-
-#[component]
-fn Check(
-    name: &'static str,
-    label: String,
-    checked: bool,
-    #[prop(optional)] value: Option<String>,
-) -> impl IntoView {
-    let id = format!("{name}-{}", value.clone().unwrap_or_default());
-    let label_for = id.clone();
-    view! {
-        <label class="check" for=label_for>
-            <input type="checkbox" id=id name=name value=value.unwrap_or_else(|| "on".into()) checked=checked />
-            {label}
-        </label>
-    }
-}
 
 #[component]
 pub fn ClientsPage() -> impl IntoView {
@@ -439,7 +359,10 @@ fn ClientDetailView(d: ClientDetail) -> impl IntoView {
                 <h1>{d.display_name.clone()}</h1>
                 {d.latin_name.clone().map(|l| view! { <p class="muted">{l}</p> })}
             </div>
-            {d.can_edit.then(|| view! { <a class="button" href=format!("/clients/{}/edit", d.id)>{tr("clients.edit")}</a> })}
+            <div class="actions">
+                {d.can_edit.then(|| view! { <a class="button" href=format!("/clients/{}/edit", d.id)>{tr("clients.edit")}</a> })}
+                {(d.borrower.is_some() && !d.archived).then(|| view! { <a class="button" href=format!("/projects/new?sponsor={}", d.id)>{tr("projects.new")}</a> })}
+            </div>
         </div>
         {d.archived.then(|| view! { <p class="alert alert-info">{tr("clients.is_archived")}</p> })}
         <section class="card">

@@ -116,7 +116,7 @@ async fn create_valid(
     let owner = resolve_owner(state, me, valid.owner_id, None).await?;
     // A retry of a form that already went through is answered before any duplicate check.
     let mut tx = state.db.begin().await.map_err(db)?;
-    if let Some(id) = idempotency::replay::<i64>(&mut tx, me.0.id, &form.form_key)
+    if let Some(id) = idempotency::replay::<i64>(&mut tx, me.0.id, "client.create", &form.form_key)
         .await
         .map_err(db)?
     {
@@ -133,7 +133,7 @@ async fn create_valid(
     }
     let now = state.clock.now();
     let mut tx = state.db.begin().await.map_err(db)?;
-    if let Some(id) = idempotency::replay::<i64>(&mut tx, me.0.id, &form.form_key)
+    if let Some(id) = idempotency::replay::<i64>(&mut tx, me.0.id, "client.create", &form.form_key)
         .await
         .map_err(db)?
     {
@@ -151,7 +151,7 @@ async fn create_valid(
         .after(&after)
         .ip(ip);
     audit::record(&mut tx, now, entry).await.map_err(db)?;
-    idempotency::remember(&mut tx, me.0.id, &form.form_key, &id, now)
+    idempotency::remember(&mut tx, me.0.id, "client.create", &form.form_key, &id, now)
         .await
         .map_err(db)?;
     tx.commit().await.map_err(db)?;
@@ -262,7 +262,7 @@ pub async fn add_contact(
     if !can_edit(me, client.owner_id) {
         return Err(AppError::Forbidden);
     }
-    if let Some(id) = idempotency::replay::<i64>(&mut tx, me.0.id, &form.form_key)
+    if let Some(id) = idempotency::replay::<i64>(&mut tx, me.0.id, "contact.create", &form.form_key)
         .await
         .map_err(db)?
     {
@@ -281,7 +281,7 @@ pub async fn add_contact(
     .after(&after)
     .ip(ip);
     audit::record(&mut tx, now, entry).await.map_err(db)?;
-    idempotency::remember(&mut tx, me.0.id, &form.form_key, &id, now)
+    idempotency::remember(&mut tx, me.0.id, "contact.create", &form.form_key, &id, now)
         .await
         .map_err(db)?;
     tx.commit().await.map_err(db)?;

@@ -137,6 +137,15 @@ pub fn router(state: AppState) -> Result<Router, String> {
             "/clients/{id}/archive",
             post(crate::clients::handlers::archive),
         )
+        .route("/projects/new", post(crate::projects::handlers::create))
+        .route(
+            "/projects/{id}/edit",
+            post(crate::projects::handlers::update),
+        )
+        .route(
+            "/projects/{id}/tranches",
+            post(crate::projects::handlers::add_tranche),
+        )
         .merge(pages)
         .fallback(static_or_not_found)
         .layer(auth)

@@ -73,6 +73,7 @@ fn StaffChrome() -> impl IntoView {
                 <ul>
                     <li><A href="/" exact=true>{tr("nav.home")}</A></li>
                     <li><A href="/clients">{tr("nav.clients")}</A></li>
+                    <li><A href="/projects">{tr("nav.projects")}</A></li>
                     {is_admin.then(|| view! { <li><A href="/admin/users">{tr("nav.users")}</A></li> })}
                     <li><A href="/account">{tr("nav.account")}</A></li>
                 </ul>
@@ -99,9 +100,15 @@ pub fn ErrorPanel(error: AppError) -> impl IntoView {
     let reference = error
         .reference()
         .map(|r| i18n::t_with(lang, "error.reference", &[("reference", r)]));
+    // Field messages shown where there is no form to show them next to.
+    let details: Vec<String> = match &error {
+        AppError::Invalid(fields) => fields.iter().map(|f| i18n::t(lang, &f.key)).collect(),
+        _ => Vec::new(),
+    };
     view! {
         <div class="alert alert-error" role="alert">
             <p>{i18n::t(lang, error.message_key())}</p>
+            {(!details.is_empty()).then(|| view! { <ul>{details.into_iter().map(|d| view! { <li>{d}</li> }).collect_view()}</ul> })}
             {reference.map(|r| view! { <p class="muted">{r}</p> })}
         </div>
     }

@@ -9,5 +9,6 @@ mod clients;
 mod health;
 mod jobs;
 mod multi_instance;
+mod projects;
 mod schema;
 mod users;

@@ -1,0 +1,156 @@
+//! Form endpoints of projects and tranches (plain posts; errors re-render with input kept).
+use super::model::{ProjectForm, SubmittedProject, SubmittedTranche, TrancheForm};
+use super::service::{self, Outcome};
+use crate::auth::backend::AuthSession;
+use crate::core::error::AppError;
+use crate::server::forms::{pairs, render_again};
+use crate::server::middleware::ClientIp;
+use crate::server::state::AppState;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use axum::response::{IntoResponse, Redirect, Response};
+
+fn ip_of(parts: &Parts) -> Option<String> {
+    parts
+        .extensions
+        .get::<ClientIp>()
+        .map(|ip| ip.0.to_string())
+}
+
+fn sign_in_first(parts: &Parts) -> Response {
+    let next = crate::core::url::encode(parts.uri.path());
+    Redirect::to(&format!("/login?next={next}")).into_response()
+}
+
+fn status_of(error: &AppError) -> StatusCode {
+    StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+}
+
+async fn respond(
+    state: &AppState,
+    parts: Parts,
+    form: ProjectForm,
+    outcome: Outcome,
+    done: String,
+) -> Response {
+    let (status, submitted) = match outcome {
+        Outcome::Saved(_) => return Redirect::to(&done).into_response(),
+        Outcome::Conflict => (
+            StatusCode::CONFLICT,
+            SubmittedProject {
+                form,
+                conflict: true,
+                ..Default::default()
+            },
+        ),
+        Outcome::Failed(AppError::Invalid(errors)) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            SubmittedProject {
+                form,
+                errors,
+                ..Default::default()
+            },
+        ),
+        Outcome::Failed(error) => (
+            status_of(&error),
+            SubmittedProject {
+                form,
+                error_key: Some(error.message_key().to_string()),
+                ..Default::default()
+            },
+        ),
+    };
+    render_again(state, parts, status, submitted).await
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    auth: AuthSession,
+    parts: Parts,
+    body: Bytes,
+) -> Response {
+    let Some(me) = auth.user else {
+        return sign_in_first(&parts);
+    };
+    let pairs = pairs(&body);
+    let form = ProjectForm::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    let outcome = service::create(&state, &me, &form, ip_of(&parts)).await;
+    let done = match &outcome {
+        Outcome::Saved(id) => format!("/projects/{id}?created=1"),
+        _ => String::new(),
+    };
+    respond(&state, parts, form, outcome, done).await
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    auth: AuthSession,
+    Path(id): Path<i64>,
+    parts: Parts,
+    body: Bytes,
+) -> Response {
+    let Some(me) = auth.user else {
+        return sign_in_first(&parts);
+    };
+    let pairs = pairs(&body);
+    let form = ProjectForm::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    let outcome = service::update(&state, &me, id, &form, ip_of(&parts)).await;
+    respond(
+        &state,
+        parts,
+        form,
+        outcome,
+        format!("/projects/{id}?saved=1"),
+    )
+    .await
+}
+
+pub async fn add_tranche(
+    State(state): State<AppState>,
+    auth: AuthSession,
+    Path(id): Path<i64>,
+    mut parts: Parts,
+    body: Bytes,
+) -> Response {
+    let Some(me) = auth.user else {
+        return sign_in_first(&parts);
+    };
+    // Errors are shown on the project's page, where the form is.
+    if let Ok(uri) = format!("/projects/{id}").parse() {
+        parts.uri = uri;
+    }
+    let pairs = pairs(&body);
+    let form = TrancheForm::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    match service::add_tranche(&state, &me, id, &form, ip_of(&parts)).await {
+        Ok(_) => Redirect::to(&format!("/projects/{id}?tranche_added=1#tranches")).into_response(),
+        Err(AppError::Invalid(errors)) => {
+            render_again(
+                &state,
+                parts,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                SubmittedTranche {
+                    form,
+                    errors,
+                    error_key: None,
+                },
+            )
+            .await
+        }
+        Err(error) => {
+            let status = status_of(&error);
+            render_again(
+                &state,
+                parts,
+                status,
+                SubmittedTranche {
+                    form,
+                    errors: Vec::new(),
+                    error_key: Some(error.message_key().to_string()),
+                },
+            )
+            .await
+        }
+    }
+}

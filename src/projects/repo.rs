@@ -1,0 +1,202 @@
+//! SQL of projects and tranches.
+use super::model::*;
+use crate::server::db::{Db, Tx};
+use crate::{with_db, with_tx};
+use chrono::{DateTime, Utc};
+use sqlx::FromRow;
+
+#[derive(Clone, Debug, FromRow, serde::Serialize)]
+pub struct ProjectRecord {
+    pub id: i64,
+    pub name: String,
+    pub latin_name: Option<String>,
+    pub sort_name: String,
+    pub sponsor_id: i64,
+    pub sponsor_name: String,
+    pub owner_id: i64,
+    pub owner_name: String,
+    pub sector: String,
+    pub country: String,
+    pub total_size: i64,
+    pub currency: String,
+    pub stage: String,
+    pub risk_rating: String,
+    pub expected_return_bps: Option<i64>,
+    pub tenor_months: Option<i64>,
+    pub esg_category: String,
+    pub showcase: bool,
+    pub description: Option<String>,
+    pub archived_at: Option<DateTime<Utc>>,
+    pub version: i64,
+}
+
+const RECORD_SELECT: &str = "SELECT p.id, p.name, p.latin_name, p.sort_name, p.sponsor_id,
+        s.display_name AS sponsor_name, p.owner_id, u.name AS owner_name, p.sector, p.country,
+        p.total_size, p.currency, p.stage, p.risk_rating, p.expected_return_bps, p.tenor_months,
+        p.esg_category, p.showcase, p.description, p.archived_at, p.version
+    FROM projects p JOIN clients s ON s.id = p.sponsor_id JOIN users u ON u.id = p.owner_id";
+
+pub async fn find(db: &Db, id: i64) -> Result<Option<ProjectRecord>, sqlx::Error> {
+    let sql = format!("{RECORD_SELECT} WHERE p.id = $1");
+    with_db!(db, c => sqlx::query_as::<_, ProjectRecord>(&sql).bind(id).fetch_optional(c).await)
+}
+
+pub async fn find_tx(tx: &mut Tx, id: i64) -> Result<Option<ProjectRecord>, sqlx::Error> {
+    let sql = format!("{RECORD_SELECT} WHERE p.id = $1");
+    with_tx!(tx, c => sqlx::query_as::<_, ProjectRecord>(&sql).bind(id).fetch_optional(c).await)
+}
+
+/// One page of projects by name after the cursor `id~sort_name`.
+pub async fn list(
+    db: &Db,
+    after: Option<&str>,
+    limit: i64,
+) -> Result<Vec<ProjectRecord>, sqlx::Error> {
+    let (after_id, after_name) = after
+        .and_then(|a| a.split_once('~'))
+        .map(|(id, name)| (id.parse::<i64>().unwrap_or(0), name.to_string()))
+        .unwrap_or((0, String::new()));
+    let sql = format!(
+        "{RECORD_SELECT} WHERE p.archived_at IS NULL
+           AND (p.sort_name > $1 OR (p.sort_name = $1 AND p.id > $2))
+         ORDER BY p.sort_name, p.id LIMIT $3"
+    );
+    with_db!(db, c => sqlx::query_as::<_, ProjectRecord>(&sql)
+        .bind(after_name)
+        .bind(after_id)
+        .bind(limit)
+        .fetch_all(c)
+        .await)
+}
+
+/// Projects a client sponsors, for the client's page.
+pub async fn sponsored_by(db: &Db, client_id: i64) -> Result<Vec<(i64, String)>, sqlx::Error> {
+    with_db!(db, c => sqlx::query_as::<_, (i64, String)>(
+        "SELECT id, name FROM projects WHERE sponsor_id = $1 AND archived_at IS NULL ORDER BY sort_name, id LIMIT 100",
+    )
+    .bind(client_id)
+    .fetch_all(c)
+    .await)
+}
+
+fn sort_name(p: &ValidProject) -> String {
+    p.latin_name.as_deref().unwrap_or(&p.name).to_lowercase()
+}
+
+pub async fn insert(
+    tx: &mut Tx,
+    p: &ValidProject,
+    owner_id: i64,
+    now: DateTime<Utc>,
+) -> Result<i64, sqlx::Error> {
+    with_tx!(tx, c => sqlx::query_scalar(
+        "INSERT INTO projects (name, latin_name, sort_name, sponsor_id, owner_id, sector, country,
+            total_size, currency, stage, risk_rating, expected_return_bps, tenor_months, esg_category,
+            showcase, description, created_at, updated_at, version)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17, 1)
+         RETURNING id",
+    )
+    .bind(&p.name)
+    .bind(&p.latin_name)
+    .bind(sort_name(p))
+    .bind(p.sponsor_id)
+    .bind(owner_id)
+    .bind(p.sector.as_str())
+    .bind(&p.country)
+    .bind(p.total_size)
+    .bind(&p.currency)
+    .bind(p.stage.as_str())
+    .bind(p.risk_rating.as_str())
+    .bind(p.expected_return_bps)
+    .bind(p.tenor_months)
+    .bind(p.esg_category.as_str())
+    .bind(p.showcase)
+    .bind(&p.description)
+    .bind(now)
+    .fetch_one(c)
+    .await)
+}
+
+/// Saves an edit if the project is still at `version`; false means someone else changed it.
+pub async fn update(
+    tx: &mut Tx,
+    id: i64,
+    version: i64,
+    p: &ValidProject,
+    now: DateTime<Utc>,
+) -> Result<bool, sqlx::Error> {
+    let changed = with_tx!(tx, c => sqlx::query(
+        "UPDATE projects SET name = $1, latin_name = $2, sort_name = $3, sector = $4, country = $5,
+            total_size = $6, currency = $7, stage = $8, risk_rating = $9, expected_return_bps = $10,
+            tenor_months = $11, esg_category = $12, showcase = $13, description = $14,
+            updated_at = $15, version = version + 1
+         WHERE id = $16 AND version = $17 AND archived_at IS NULL",
+    )
+    .bind(&p.name)
+    .bind(&p.latin_name)
+    .bind(sort_name(p))
+    .bind(p.sector.as_str())
+    .bind(&p.country)
+    .bind(p.total_size)
+    .bind(&p.currency)
+    .bind(p.stage.as_str())
+    .bind(p.risk_rating.as_str())
+    .bind(p.expected_return_bps)
+    .bind(p.tenor_months)
+    .bind(p.esg_category.as_str())
+    .bind(p.showcase)
+    .bind(&p.description)
+    .bind(now)
+    .bind(id)
+    .bind(version)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(changed == 1)
+}
+
+#[derive(Clone, Debug, FromRow)]
+pub struct TrancheRow {
+    pub id: i64,
+    pub name: String,
+    pub instrument: String,
+    pub size: i64,
+    pub currency: String,
+    pub pricing_bps: Option<i64>,
+    pub tenor_months: Option<i64>,
+    pub risk_band: String,
+}
+
+pub async fn tranches_of(db: &Db, project_id: i64) -> Result<Vec<TrancheRow>, sqlx::Error> {
+    with_db!(db, c => sqlx::query_as::<_, TrancheRow>(
+        "SELECT id, name, instrument, size, currency, pricing_bps, tenor_months, risk_band
+         FROM tranches WHERE project_id = $1 ORDER BY id LIMIT 100",
+    )
+    .bind(project_id)
+    .fetch_all(c)
+    .await)
+}
+
+pub async fn insert_tranche(
+    tx: &mut Tx,
+    project_id: i64,
+    t: &ValidTranche,
+    now: DateTime<Utc>,
+) -> Result<i64, sqlx::Error> {
+    with_tx!(tx, c => sqlx::query_scalar(
+        "INSERT INTO tranches (project_id, name, instrument, size, currency, pricing_bps, tenor_months,
+            risk_band, created_at, updated_at, version)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, 1) RETURNING id",
+    )
+    .bind(project_id)
+    .bind(&t.name)
+    .bind(t.instrument.as_str())
+    .bind(t.size)
+    .bind(&t.currency)
+    .bind(t.pricing_bps)
+    .bind(t.tenor_months)
+    .bind(t.risk_band.as_str())
+    .bind(now)
+    .fetch_one(c)
+    .await)
+}
