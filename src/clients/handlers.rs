@@ -4,8 +4,7 @@ use super::model::{ClientForm, ContactForm, SubmittedClient, SubmittedContact};
 use super::service::{self, Outcome};
 use crate::auth::backend::AuthSession;
 use crate::core::error::AppError;
-use crate::server::forms::{pairs, render_again};
-use crate::server::middleware::ClientIp;
+use crate::server::forms::{ip_of, pairs, render_again, sign_in_first};
 use crate::server::state::AppState;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -16,13 +15,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 fn form_of(body: &Bytes) -> ClientForm {
     let pairs = pairs(body);
     ClientForm::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-}
-
-fn ip_of(parts: &Parts) -> Option<String> {
-    parts
-        .extensions
-        .get::<ClientIp>()
-        .map(|ip| ip.0.to_string())
 }
 
 /// Turns the outcome of a write into a redirect or the form shown again.
@@ -73,11 +65,6 @@ async fn respond(
         }
     };
     render_again(state, parts, status, submitted).await
-}
-
-fn sign_in_first(parts: &Parts) -> Response {
-    let next = crate::core::url::encode(parts.uri.path());
-    Redirect::to(&format!("/login?next={next}")).into_response()
 }
 
 pub async fn create(

@@ -2,6 +2,7 @@
 //! of list rows and detail pages, list filters.
 use crate::code_enum;
 use crate::core::error::FieldError;
+use crate::core::form::{code as form_code, months, optional};
 use crate::core::money::{self, REPORTING_CURRENCY};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -234,24 +235,6 @@ pub struct ValidClient {
     pub first_contact: Option<NewContact>,
 }
 
-fn optional(text: &str) -> Option<String> {
-    let t = text.trim();
-    (!t.is_empty()).then(|| t.to_string())
-}
-
-fn parse_code<T>(
-    value: &str,
-    parse: fn(&str) -> Option<T>,
-    field: &str,
-    errors: &mut Vec<FieldError>,
-) -> Option<T> {
-    let parsed = parse(value.trim());
-    if parsed.is_none() {
-        errors.push(FieldError::new(field, "form.choose_one"));
-    }
-    parsed
-}
-
 fn amount(value: &str, field: &str, errors: &mut Vec<FieldError>) -> Option<i64> {
     match money::parse_amount(value) {
         Ok(v) => Some(v),
@@ -307,7 +290,7 @@ pub fn validate(form: &ClientForm, creating: bool) -> Result<ValidClient, Vec<Fi
             "client.registration_id_invalid",
         ));
     }
-    let client_type = parse_code(
+    let client_type = form_code(
         &form.client_type,
         ClientType::parse,
         "client_type",
@@ -317,7 +300,7 @@ pub fn validate(form: &ClientForm, creating: bool) -> Result<ValidClient, Vec<Fi
     if country.len() != 2 || !country.chars().all(|c| c.is_ascii_uppercase()) {
         errors.push(FieldError::new("country", "client.country_invalid"));
     }
-    let sector = parse_code(&form.sector, Sector::parse, "sector", &mut errors);
+    let sector = form_code(&form.sector, Sector::parse, "sector", &mut errors);
     let owner_id = match form.owner_id.trim() {
         "" => None,
         id => match id.parse::<i64>() {
@@ -363,7 +346,7 @@ pub fn validate(form: &ClientForm, creating: bool) -> Result<ValidClient, Vec<Fi
 }
 
 fn validate_investor(form: &ClientForm, errors: &mut Vec<FieldError>) -> Option<InvestorProfile> {
-    let risk = parse_code(
+    let risk = form_code(
         &form.risk_appetite,
         RiskAppetite::parse,
         "risk_appetite",
@@ -397,23 +380,14 @@ fn validate_investor(form: &ClientForm, errors: &mut Vec<FieldError>) -> Option<
         .map(|r| r.trim().to_string())
         .filter(|r| !r.is_empty())
         .collect();
-    let max_tenor_months = match form.max_tenor_months.trim() {
-        "" => None,
-        t => match t.parse::<i64>() {
-            Ok(m) if (1..=600).contains(&m) => Some(m),
-            _ => {
-                errors.push(FieldError::new("max_tenor_months", "client.tenor_invalid"));
-                None
-            }
-        },
-    };
-    let esg = parse_code(
+    let max_tenor_months = months(&form.max_tenor_months, "max_tenor_months", errors);
+    let esg = form_code(
         &form.esg_requirement,
         EsgRequirement::parse,
         "esg_requirement",
         errors,
     );
-    let kyc = parse_code(&form.kyc_status, KycStatus::parse, "kyc_status", errors);
+    let kyc = form_code(&form.kyc_status, KycStatus::parse, "kyc_status", errors);
     let kyc_review_due = match form.kyc_review_due.trim() {
         "" => None,
         d => match NaiveDate::parse_from_str(d, "%Y-%m-%d") {

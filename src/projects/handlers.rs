@@ -3,26 +3,13 @@ use super::model::{ProjectForm, SubmittedProject, SubmittedTranche, TrancheForm}
 use super::service::{self, Outcome};
 use crate::auth::backend::AuthSession;
 use crate::core::error::AppError;
-use crate::server::forms::{pairs, render_again};
-use crate::server::middleware::ClientIp;
+use crate::server::forms::{ip_of, pairs, render_again, sign_in_first};
 use crate::server::state::AppState;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
-
-fn ip_of(parts: &Parts) -> Option<String> {
-    parts
-        .extensions
-        .get::<ClientIp>()
-        .map(|ip| ip.0.to_string())
-}
-
-fn sign_in_first(parts: &Parts) -> Response {
-    let next = crate::core::url::encode(parts.uri.path());
-    Redirect::to(&format!("/login?next={next}")).into_response()
-}
 
 fn status_of(error: &AppError) -> StatusCode {
     StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)

@@ -2,6 +2,7 @@
 use crate::clients::model::{Instrument, RiskAppetite, Sector};
 use crate::code_enum;
 use crate::core::error::FieldError;
+use crate::core::form::{code, months, optional};
 use crate::core::money;
 use serde::{Deserialize, Serialize};
 
@@ -110,37 +111,6 @@ pub struct ValidProject {
     pub esg_category: EsgCategory,
     pub showcase: bool,
     pub description: Option<String>,
-}
-
-fn optional(text: &str) -> Option<String> {
-    let t = text.trim();
-    (!t.is_empty()).then(|| t.to_string())
-}
-
-fn code<T>(
-    value: &str,
-    parse: fn(&str) -> Option<T>,
-    field: &str,
-    errors: &mut Vec<FieldError>,
-) -> Option<T> {
-    let parsed = parse(value.trim());
-    if parsed.is_none() {
-        errors.push(FieldError::new(field, "form.choose_one"));
-    }
-    parsed
-}
-
-fn months(value: &str, field: &str, errors: &mut Vec<FieldError>) -> Option<i64> {
-    match value.trim() {
-        "" => None,
-        t => match t.parse::<i64>() {
-            Ok(m) if (1..=600).contains(&m) => Some(m),
-            _ => {
-                errors.push(FieldError::new(field, "client.tenor_invalid"));
-                None
-            }
-        },
-    }
 }
 
 fn amount_in(

@@ -5,7 +5,7 @@ use super::state::AppState;
 use crate::app::shell;
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, request::Parts};
-use axum::response::{IntoResponse, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use leptos::prelude::provide_context;
 
 /// Renders the page at the posted URL (as a GET) with `value` in its context.
@@ -35,4 +35,18 @@ pub async fn render_again<T: Clone + Send + Sync + 'static>(
 /// The posted `name=value` pairs of a form body.
 pub fn pairs(body: &[u8]) -> Vec<(String, String)> {
     url::form_urlencoded::parse(body).into_owned().collect()
+}
+
+/// The client address the middleware recorded, for the audit log.
+pub fn ip_of(parts: &Parts) -> Option<String> {
+    parts
+        .extensions
+        .get::<super::middleware::ClientIp>()
+        .map(|ip| ip.0.to_string())
+}
+
+/// A form posted by someone whose session has ended: sign in, then come back.
+pub fn sign_in_first(parts: &Parts) -> Response {
+    let next = crate::core::url::encode(parts.uri.path());
+    Redirect::to(&format!("/login?next={next}")).into_response()
 }
