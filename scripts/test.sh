@@ -29,7 +29,13 @@ if [ -n "$forbidden" ]; then
 fi
 
 phase "unit and integration tests (SQLite and PostgreSQL at ${TEST_DATABASE_URL%%@*}@…)"
-cargo test --features ssr
+# nextest runs each test in its own process (see .config/nextest.toml); plain cargo test
+# where it is not installed.
+if cargo nextest --version >/dev/null 2>&1; then
+  cargo nextest run --features ssr --profile ci
+else
+  cargo test --features ssr
+fi
 
 phase "release build"
 cargo leptos build --release

@@ -29,6 +29,12 @@ test('the client list and client form have no serious accessibility violations',
   expect(await seriousViolations(page)).toEqual([]);
   await page.goto('/clients/new');
   expect(await seriousViolations(page)).toEqual([]);
+  await page.goto('/projects');
+  expect(await seriousViolations(page)).toEqual([]);
+  // A seeded project's page, with its tranches and the add-tranche form.
+  await page.locator('table a[href^="/projects/"]').first().click();
+  await expect(page.getByRole('heading', { name: '分层', exact: true })).toBeVisible();
+  expect(await seriousViolations(page)).toEqual([]);
 });
 
 test('the sign-in form can be used with the keyboard alone', async ({ page }) => {

@@ -20,4 +20,6 @@ test('sign-in, home and users fit a phone screen', async ({ page }) => {
   await expectNoHorizontalScroll(page);
   await page.goto('/clients/new');
   await expectNoHorizontalScroll(page);
+  await page.goto('/projects');
+  await expectNoHorizontalScroll(page);
 });

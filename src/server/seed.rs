@@ -224,6 +224,14 @@ async fn seed_business_data(
         }
     };
     let created = clients_seed::seed_clients(db, rng, &owners, &plan, &mut report).await?;
+    let projects = match scale {
+        Scale::Small => 30,
+        Scale::Large => 2_000,
+    };
+    let added = crate::projects::seed::seed_projects(db, rng, projects, now).await?;
+    if added > 0 {
+        println!("Added {added} projects with their tranches.");
+    }
     db.optimize(true)
         .await
         .map_err(|e| format!("could not analyse the new data: {e}"))?;
