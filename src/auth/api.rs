@@ -349,6 +349,31 @@ pub async fn add_user(
     )
 }
 
+/// Reads the changed user back, audits before/after and commits: the last step of every
+/// edit to a staff member.
+#[cfg(feature = "ssr")]
+async fn finish_user_change(
+    mut tx: crate::server::db::Tx,
+    me: &super::backend::StaffUser,
+    action: &str,
+    before: &super::repo::UserRow,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<UserView, AppError> {
+    use ssr::*;
+    let after = repo::find_by_id_tx(&mut tx, before.id)
+        .await
+        .map_err(db)?
+        .ok_or(AppError::NotFound)?
+        .view(&me.0.time_zone);
+    let entry = AuditEntry::new(Actor::Staff(me.0.id), action, "user", Some(before.id))
+        .before(&before.view(&me.0.time_zone))
+        .after(&after)
+        .ip(client_ip());
+    audit::record(&mut tx, now, entry).await.map_err(db)?;
+    tx.commit().await.map_err(db)?;
+    Ok(after)
+}
+
 /// Edits name, role, department and manager, if nobody changed the user meanwhile.
 #[server(prefix = "/rpc", endpoint = "admin/users/update")]
 pub async fn update_user(
@@ -395,18 +420,7 @@ pub async fn update_user(
             {
                 return Err(AppError::conflict("error.stale"));
             }
-            let after = repo::find_by_id_tx(&mut tx, id)
-                .await
-                .map_err(db)?
-                .ok_or(AppError::NotFound)?
-                .view(&me.0.time_zone);
-            let entry = AuditEntry::new(Actor::Staff(me.0.id), "user.update", "user", Some(id))
-                .before(&before.view(&me.0.time_zone))
-                .after(&after)
-                .ip(client_ip());
-            audit::record(&mut tx, now, entry).await.map_err(db)?;
-            tx.commit().await.map_err(db)?;
-            Ok(after)
+            finish_user_change(tx, &me, "user.update", &before, now).await
         }
         .await,
     )
@@ -475,18 +489,7 @@ pub async fn deactivate_user(
             {
                 return Err(AppError::conflict("error.stale"));
             }
-            let after = repo::find_by_id_tx(&mut tx, id)
-                .await
-                .map_err(db)?
-                .ok_or(AppError::NotFound)?
-                .view(&me.0.time_zone);
-            let entry = AuditEntry::new(Actor::Staff(me.0.id), "user.deactivate", "user", Some(id))
-                .before(&before.view(&me.0.time_zone))
-                .after(&after)
-                .ip(client_ip());
-            audit::record(&mut tx, now, entry).await.map_err(db)?;
-            tx.commit().await.map_err(db)?;
-            Ok(after)
+            finish_user_change(tx, &me, "user.deactivate", &before, now).await
         }
         .await,
     )

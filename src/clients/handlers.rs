@@ -4,7 +4,7 @@ use super::model::{ClientForm, ContactForm, SubmittedClient, SubmittedContact};
 use super::service::{self, Outcome};
 use crate::auth::backend::AuthSession;
 use crate::core::error::AppError;
-use crate::server::forms::{ip_of, pairs, render_again, sign_in_first};
+use crate::server::forms::{answer_on_page, ip_of, pairs, render_again, sign_in_first};
 use crate::server::state::AppState;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -137,42 +137,27 @@ pub async fn add_contact(
     State(state): State<AppState>,
     auth: AuthSession,
     Path(id): Path<i64>,
-    mut parts: Parts,
+    parts: Parts,
     body: Bytes,
 ) -> Response {
     let Some(me) = auth.user else {
         return sign_in_first(&parts);
     };
-    // Errors are shown on the client's page, where the form is.
-    if let Ok(uri) = format!("/clients/{id}").parse() {
-        parts.uri = uri;
-    }
     let pairs = pairs(&body);
     let form = ContactForm::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())));
-    match service::add_contact(&state, &me, id, &form, ip_of(&parts)).await {
-        Ok(_) => Redirect::to(&format!("/clients/{id}?contact_added=1#contacts")).into_response(),
-        Err(AppError::Invalid(errors)) => {
-            render_again(
-                &state,
-                parts,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                SubmittedContact {
-                    form,
-                    errors,
-                    error_key: None,
-                },
-            )
-            .await
-        }
-        Err(error) => {
-            let status =
-                StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-            let submitted = SubmittedContact {
-                form,
-                errors: Vec::new(),
-                error_key: Some(error.message_key().to_string()),
-            };
-            render_again(&state, parts, status, submitted).await
-        }
-    }
+    let result = service::add_contact(&state, &me, id, &form, ip_of(&parts)).await;
+    let done = format!("/clients/{id}?contact_added=1#contacts");
+    answer_on_page(
+        &state,
+        parts,
+        &format!("/clients/{id}"),
+        result,
+        &done,
+        |errors, error_key| SubmittedContact {
+            form,
+            errors,
+            error_key,
+        },
+    )
+    .await
 }

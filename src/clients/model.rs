@@ -900,12 +900,3 @@ pub struct SubmittedClient {
     pub conflict: bool,
     pub error_key: Option<String>,
 }
-
-impl SubmittedClient {
-    pub fn error_for(&self, field: &str) -> Option<String> {
-        self.errors
-            .iter()
-            .find(|e| e.field == field)
-            .map(|e| e.key.clone())
-    }
-}

@@ -4,7 +4,7 @@ use super::api::{client_owners, get_client, list_clients, load_client_form_optio
 use super::model::*;
 use crate::core::i18n;
 use crate::core::roles::Department;
-use crate::ui::fields::{Check, Choice, Text, options_of};
+use crate::ui::fields::{Check, Choice, Text, currency_options, message_for, options_of};
 use crate::ui::layout::ErrorPanel;
 use crate::ui::session::{tr, use_lang};
 use leptos::prelude::*;
@@ -215,16 +215,13 @@ fn ClientFormView(
 ) -> impl IntoView {
     let lang = use_lang();
     let f = submitted.form.clone();
-    let err = |field: &str| submitted.error_for(field);
+    let err = |field: &str| message_for(&submitted.errors, field);
     let owners: Vec<(String, String)> = options
         .owners
         .iter()
         .map(|(id, name)| (id.to_string(), name.clone()))
         .collect();
-    let currencies: Vec<(String, String)> = crate::core::money::CURRENCIES
-        .iter()
-        .map(|c| (c.to_string(), c.to_string()))
-        .collect();
+    let currencies = currency_options();
     let has_errors = !submitted.errors.is_empty();
     view! {
         {submitted.conflict.then(|| view! { <div class="alert alert-error" role="alert"><p>{tr("error.stale")}</p></div> })}
@@ -243,29 +240,29 @@ fn ClientFormView(
             {(!submitted.duplicates.is_empty()).then(|| view! { <input type="hidden" name="confirm_duplicate" value="on" /> })}
             <fieldset class="card grid-form">
                 <legend>{tr("clients.section.client")}</legend>
-                <Text name="display_name" label=tr("clients.name") value=f.display_name.clone() error=err("display_name").unwrap_or_default() required=true />
-                <Text name="latin_name" label=tr("clients.latin_name") value=f.latin_name.clone() error=err("latin_name").unwrap_or_default() />
-                <Text name="registration_id" label=tr("clients.registration_id") value=f.registration_id.clone() error=err("registration_id").unwrap_or_default() />
-                <Choice placeholder=tr("form.choose") name="client_type" label=tr("clients.client_type") options=options_of(ClientType::ALL, ClientType::as_str, ClientType::i18n_key) selected=f.client_type.clone() error=err("client_type").unwrap_or_default() />
-                <Text name="country" label=tr("clients.country_code") value=f.country.clone() error=err("country").unwrap_or_default() />
-                <Choice placeholder=tr("form.choose") name="sector" label=tr("clients.sector") options=options_of(Sector::ALL, Sector::as_str, Sector::i18n_key) selected=f.sector.clone() error=err("sector").unwrap_or_default() />
+                <Text name="display_name" label=tr("clients.name") value=f.display_name.clone() error=err("display_name") required=true />
+                <Text name="latin_name" label=tr("clients.latin_name") value=f.latin_name.clone() error=err("latin_name") />
+                <Text name="registration_id" label=tr("clients.registration_id") value=f.registration_id.clone() error=err("registration_id") />
+                <Choice placeholder=tr("form.choose") name="client_type" label=tr("clients.client_type") options=options_of(ClientType::ALL, ClientType::as_str, ClientType::i18n_key) selected=f.client_type.clone() error=err("client_type") />
+                <Text name="country" label=tr("clients.country_code") value=f.country.clone() error=err("country") />
+                <Choice placeholder=tr("form.choose") name="sector" label=tr("clients.sector") options=options_of(Sector::ALL, Sector::as_str, Sector::i18n_key) selected=f.sector.clone() error=err("sector") />
                 {options.can_choose_owner.then(|| view! {
-                    <Choice placeholder=tr("form.choose") name="owner_id" label=tr("clients.owner") options=owners.clone() selected=f.owner_id.clone() error=err("owner_id").unwrap_or_default() blank=false />
+                    <Choice placeholder=tr("form.choose") name="owner_id" label=tr("clients.owner") options=owners.clone() selected=f.owner_id.clone() error=err("owner_id") blank=false />
                 })}
                 <div class="field">
                     <span class="label">{tr("clients.kind")}</span>
                     <Check name="is_investor" label=tr("kind.investor") checked=f.is_investor />
                     <Check name="is_borrower" label=tr("kind.borrower") checked=f.is_borrower />
-                    {err("is_investor").map(|e| view! { <p class="field-error">{tr(&e)}</p> })}
+                    {Some(err("is_investor")).filter(|e| !e.is_empty()).map(|e| view! { <p class="field-error">{tr(&e)}</p> })}
                 </div>
                 <Text name="notes" label=tr("clients.notes") value=f.notes.clone() />
             </fieldset>
             <fieldset class="card grid-form">
                 <legend>{tr("clients.section.investor")}</legend>
-                <Choice placeholder=tr("form.choose") name="risk_appetite" label=tr("clients.risk") options=options_of(RiskAppetite::ALL, RiskAppetite::as_str, RiskAppetite::i18n_key) selected=f.risk_appetite.clone() error=err("risk_appetite").unwrap_or_default() />
-                <Text name="ticket_min" label=tr("clients.ticket_min") value=f.ticket_min.clone() error=err("ticket_min").unwrap_or_default() />
-                <Text name="ticket_max" label=tr("clients.ticket_max") value=f.ticket_max.clone() error=err("ticket_max").unwrap_or_default() />
-                <Choice placeholder=tr("form.choose") name="ticket_currency" label=tr("clients.currency") options=currencies.clone() selected=f.ticket_currency.clone() error=err("ticket_currency").unwrap_or_default() blank=false />
+                <Choice placeholder=tr("form.choose") name="risk_appetite" label=tr("clients.risk") options=options_of(RiskAppetite::ALL, RiskAppetite::as_str, RiskAppetite::i18n_key) selected=f.risk_appetite.clone() error=err("risk_appetite") />
+                <Text name="ticket_min" label=tr("clients.ticket_min") value=f.ticket_min.clone() error=err("ticket_min") />
+                <Text name="ticket_max" label=tr("clients.ticket_max") value=f.ticket_max.clone() error=err("ticket_max") />
+                <Choice placeholder=tr("form.choose") name="ticket_currency" label=tr("clients.currency") options=currencies.clone() selected=f.ticket_currency.clone() error=err("ticket_currency") blank=false />
                 <div class="field">
                     <span class="label">{tr("clients.preferred_sectors")}</span>
                     <div class="checks">
@@ -279,25 +276,25 @@ fn ClientFormView(
                         {Instrument::ALL.iter().map(|s| view! { <Check name="preferred_instruments" label=tr(&s.i18n_key()) checked=f.preferred_instruments.iter().any(|p| p == s.as_str()) value=s.as_str().to_string() /> }).collect_view()}
                     </div>
                 </div>
-                <Text name="max_tenor_months" label=tr("clients.max_tenor") value=f.max_tenor_months.clone() error=err("max_tenor_months").unwrap_or_default() />
-                <Choice placeholder=tr("form.choose") name="esg_requirement" label=tr("clients.esg") options=options_of(EsgRequirement::ALL, EsgRequirement::as_str, EsgRequirement::i18n_key) selected=f.esg_requirement.clone() error=err("esg_requirement").unwrap_or_default() />
-                <Choice placeholder=tr("form.choose") name="kyc_status" label=tr("clients.kyc") options=options_of(KycStatus::ALL, KycStatus::as_str, KycStatus::i18n_key) selected=f.kyc_status.clone() error=err("kyc_status").unwrap_or_default() />
-                <Text name="kyc_review_due" label=tr("clients.kyc_review_due") value=f.kyc_review_due.clone() kind="date" error=err("kyc_review_due").unwrap_or_default() />
+                <Text name="max_tenor_months" label=tr("clients.max_tenor") value=f.max_tenor_months.clone() error=err("max_tenor_months") />
+                <Choice placeholder=tr("form.choose") name="esg_requirement" label=tr("clients.esg") options=options_of(EsgRequirement::ALL, EsgRequirement::as_str, EsgRequirement::i18n_key) selected=f.esg_requirement.clone() error=err("esg_requirement") />
+                <Choice placeholder=tr("form.choose") name="kyc_status" label=tr("clients.kyc") options=options_of(KycStatus::ALL, KycStatus::as_str, KycStatus::i18n_key) selected=f.kyc_status.clone() error=err("kyc_status") />
+                <Text name="kyc_review_due" label=tr("clients.kyc_review_due") value=f.kyc_review_due.clone() kind="date" error=err("kyc_review_due") />
                 <Check name="qualified_investor" label=tr("clients.qualified_investor") checked=f.qualified_investor />
             </fieldset>
             <fieldset class="card grid-form">
                 <legend>{tr("clients.section.borrower")}</legend>
                 <Text name="credit_rating" label=tr("clients.credit_rating") value=f.credit_rating.clone() />
-                <Text name="financing_need" label=tr("clients.financing_need") value=f.financing_need.clone() error=err("financing_need").unwrap_or_default() />
-                <Choice placeholder=tr("form.choose") name="financing_currency" label=tr("clients.currency") options=currencies selected=f.financing_currency.clone() error=err("financing_currency").unwrap_or_default() />
+                <Text name="financing_need" label=tr("clients.financing_need") value=f.financing_need.clone() error=err("financing_need") />
+                <Choice placeholder=tr("form.choose") name="financing_currency" label=tr("clients.currency") options=currencies selected=f.financing_currency.clone() error=err("financing_currency") />
             </fieldset>
             {creating.then(|| view! {
                 <fieldset class="card grid-form">
                     <legend>{tr("clients.section.contact")}</legend>
-                    <Text name="contact_name" label=tr("contacts.name") value=f.contact_name.clone() error=err("contact_name").unwrap_or_default() />
+                    <Text name="contact_name" label=tr("contacts.name") value=f.contact_name.clone() error=err("contact_name") />
                     <Text name="contact_title" label=tr("contacts.title") value=f.contact_title.clone() />
-                    <Text name="contact_email" label=tr("contacts.email") value=f.contact_email.clone() kind="email" error=err("contact_email").unwrap_or_default() />
-                    <Text name="contact_phone" label=tr("contacts.phone") value=f.contact_phone.clone() kind="tel" error=err("contact_phone").unwrap_or_default() />
+                    <Text name="contact_email" label=tr("contacts.email") value=f.contact_email.clone() kind="email" error=err("contact_email") />
+                    <Text name="contact_phone" label=tr("contacts.phone") value=f.contact_phone.clone() kind="tel" error=err("contact_phone") />
                     <Choice placeholder=tr("form.choose") name="contact_language" label=tr("contacts.language") options=vec![("zh".to_string(), "中文".to_string()), ("en".to_string(), "English".to_string())] selected=f.contact_language.clone() blank=false />
                 </fieldset>
             })}
@@ -461,14 +458,7 @@ fn AddContactForm(client_id: i64, form_key: String) -> impl IntoView {
         ..SubmittedContact::default()
     });
     let f = submitted.form.clone();
-    let err = |field: &str| {
-        submitted
-            .errors
-            .iter()
-            .find(|e| e.field == field)
-            .map(|e| e.key.clone())
-            .unwrap_or_default()
-    };
+    let err = |field: &str| message_for(&submitted.errors, field);
     view! {
         <section class="card">
             <h2>{tr("contacts.add")}</h2>

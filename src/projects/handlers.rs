@@ -3,7 +3,7 @@ use super::model::{ProjectForm, SubmittedProject, SubmittedTranche, TrancheForm}
 use super::service::{self, Outcome};
 use crate::auth::backend::AuthSession;
 use crate::core::error::AppError;
-use crate::server::forms::{ip_of, pairs, render_again, sign_in_first};
+use crate::server::forms::{answer_on_page, ip_of, pairs, render_again, sign_in_first};
 use crate::server::state::AppState;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -98,46 +98,27 @@ pub async fn add_tranche(
     State(state): State<AppState>,
     auth: AuthSession,
     Path(id): Path<i64>,
-    mut parts: Parts,
+    parts: Parts,
     body: Bytes,
 ) -> Response {
     let Some(me) = auth.user else {
         return sign_in_first(&parts);
     };
-    // Errors are shown on the project's page, where the form is.
-    if let Ok(uri) = format!("/projects/{id}").parse() {
-        parts.uri = uri;
-    }
     let pairs = pairs(&body);
     let form = TrancheForm::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())));
-    match service::add_tranche(&state, &me, id, &form, ip_of(&parts)).await {
-        Ok(_) => Redirect::to(&format!("/projects/{id}?tranche_added=1#tranches")).into_response(),
-        Err(AppError::Invalid(errors)) => {
-            render_again(
-                &state,
-                parts,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                SubmittedTranche {
-                    form,
-                    errors,
-                    error_key: None,
-                },
-            )
-            .await
-        }
-        Err(error) => {
-            let status = status_of(&error);
-            render_again(
-                &state,
-                parts,
-                status,
-                SubmittedTranche {
-                    form,
-                    errors: Vec::new(),
-                    error_key: Some(error.message_key().to_string()),
-                },
-            )
-            .await
-        }
-    }
+    let result = service::add_tranche(&state, &me, id, &form, ip_of(&parts)).await;
+    let done = format!("/projects/{id}?tranche_added=1#tranches");
+    answer_on_page(
+        &state,
+        parts,
+        &format!("/projects/{id}"),
+        result,
+        &done,
+        |errors, error_key| SubmittedTranche {
+            form,
+            errors,
+            error_key,
+        },
+    )
+    .await
 }

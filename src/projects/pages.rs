@@ -2,7 +2,7 @@
 use super::api::{get_project, list_projects, load_new_project};
 use super::model::*;
 use crate::clients::model::{Instrument, RiskAppetite, Sector};
-use crate::ui::fields::{Check, Choice, Text, options_of};
+use crate::ui::fields::{Check, Choice, Text, currency_options, message_for, options_of};
 use crate::ui::layout::ErrorPanel;
 use crate::ui::session::tr;
 use leptos::prelude::*;
@@ -149,18 +149,8 @@ pub fn ProjectEditPage() -> impl IntoView {
 #[component]
 fn ProjectFormView(submitted: SubmittedProject, action: String) -> impl IntoView {
     let f = submitted.form.clone();
-    let err = |field: &str| {
-        submitted
-            .errors
-            .iter()
-            .find(|e| e.field == field)
-            .map(|e| e.key.clone())
-            .unwrap_or_default()
-    };
-    let currencies: Vec<(String, String)> = crate::core::money::CURRENCIES
-        .iter()
-        .map(|c| (c.to_string(), c.to_string()))
-        .collect();
+    let err = |field: &str| message_for(&submitted.errors, field);
+    let currencies = currency_options();
     view! {
         {submitted.conflict.then(|| view! { <div class="alert alert-error" role="alert"><p>{tr("error.stale")}</p></div> })}
         {(!submitted.errors.is_empty()).then(|| view! { <div class="alert alert-error" role="alert"><p>{tr("error.invalid")}</p></div> })}
@@ -297,18 +287,8 @@ fn AddTrancheForm(project_id: i64, form_key: String) -> impl IntoView {
         ..SubmittedTranche::default()
     });
     let f = submitted.form.clone();
-    let err = |field: &str| {
-        submitted
-            .errors
-            .iter()
-            .find(|e| e.field == field)
-            .map(|e| e.key.clone())
-            .unwrap_or_default()
-    };
-    let currencies: Vec<(String, String)> = crate::core::money::CURRENCIES
-        .iter()
-        .map(|c| (c.to_string(), c.to_string()))
-        .collect();
+    let err = |field: &str| message_for(&submitted.errors, field);
+    let currencies = currency_options();
     view! {
         <section class="card">
             <h2>{tr("tranches.add")}</h2>

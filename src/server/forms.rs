@@ -3,6 +3,7 @@
 //! messages handed to the page as context, and answers 4xx.
 use super::state::AppState;
 use crate::app::shell;
+use crate::core::error::{AppError, FieldError};
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, request::Parts};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -49,4 +50,35 @@ pub fn ip_of(parts: &Parts) -> Option<String> {
 pub fn sign_in_first(parts: &Parts) -> Response {
     let next = crate::core::url::encode(parts.uri.path());
     Redirect::to(&format!("/login?next={next}")).into_response()
+}
+
+/// Answers a form that sits on a record's page (a contact on a client, a tranche on a
+/// project): redirect to `done` on success, else show `page` again with the form as typed,
+/// built by `shown_again(field messages, general message key)`.
+pub async fn answer_on_page<T: Clone + Send + Sync + 'static>(
+    state: &AppState,
+    mut parts: Parts,
+    page: &str,
+    result: Result<i64, AppError>,
+    done: &str,
+    shown_again: impl FnOnce(Vec<FieldError>, Option<String>) -> T,
+) -> Response {
+    if let Ok(uri) = page.parse() {
+        parts.uri = uri;
+    }
+    let (status, submitted) = match result {
+        Ok(_) => return Redirect::to(done).into_response(),
+        Err(AppError::Invalid(errors)) => {
+            (StatusCode::UNPROCESSABLE_ENTITY, shown_again(errors, None))
+        }
+        Err(error) => {
+            let status =
+                StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            (
+                status,
+                shown_again(Vec::new(), Some(error.message_key().to_string())),
+            )
+        }
+    };
+    render_again(state, parts, status, submitted).await
 }

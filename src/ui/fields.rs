@@ -1,7 +1,25 @@
 //! Server-rendered form fields for plain HTML forms (record forms that work without
 //! JavaScript): a label, the control, and the field's message from the posted form.
+use crate::core::error::FieldError;
 use crate::ui::session::tr;
 use leptos::prelude::*;
+
+/// The currencies, for a select.
+pub fn currency_options() -> Vec<(String, String)> {
+    crate::core::money::CURRENCIES
+        .iter()
+        .map(|c| (c.to_string(), c.to_string()))
+        .collect()
+}
+
+/// The message key posted back for `field` (empty when the field is fine).
+pub fn message_for(errors: &[FieldError], field: &str) -> String {
+    errors
+        .iter()
+        .find(|e| e.field == field)
+        .map(|e| e.key.clone())
+        .unwrap_or_default()
+}
 
 /// `(code, translated name)` pairs of a code list, for a select.
 pub fn options_of<T: Copy + 'static>(
