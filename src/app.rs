@@ -2,6 +2,7 @@
 use crate::auth::pages::{AccountPage, LoginPage, UserEditPage, UsersPage};
 use crate::clients::pages::{ClientDetailPage, ClientEditPage, ClientNewPage, ClientsPage};
 use crate::home::HomePage;
+use crate::pipeline::pages::{DealDetailPage, DealEditPage, DealNewPage, DealsPage};
 use crate::projects::pages::{ProjectDetailPage, ProjectEditPage, ProjectNewPage, ProjectsPage};
 use crate::ui::layout::{NotFound, StaffLayout};
 use leptos::prelude::*;
@@ -63,6 +64,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("projects/new") view=ProjectNewPage />
                     <Route path=path!("projects/:id") view=ProjectDetailPage />
                     <Route path=path!("projects/:id/edit") view=ProjectEditPage />
+                    <Route path=path!("deals") view=DealsPage />
+                    <Route path=path!("deals/new") view=DealNewPage />
+                    <Route path=path!("deals/:id") view=DealDetailPage />
+                    <Route path=path!("deals/:id/edit") view=DealEditPage />
                 </ParentRoute>
             </Routes>
         </Router>

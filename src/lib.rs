@@ -9,6 +9,7 @@ pub mod auth;
 pub mod clients;
 pub mod core;
 pub mod home;
+pub mod pipeline;
 pub mod projects;
 pub mod ui;
 

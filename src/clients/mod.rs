@@ -2,6 +2,7 @@
 pub mod api;
 pub mod model;
 pub mod search;
+pub mod timeline;
 
 #[cfg(feature = "ssr")]
 pub mod handlers;

@@ -875,6 +875,8 @@ pub struct ClientDetail {
     pub contacts: Vec<ContactView>,
     pub history: Vec<HistoryView>,
     pub can_edit: bool,
+    /// Whether the viewer may log interactions (anyone who may change records).
+    pub can_log: bool,
     /// The record as the edit form shows it.
     pub form: ClientForm,
     /// A fresh idempotency key for the add-contact form.

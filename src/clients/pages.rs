@@ -2,8 +2,10 @@
 //! form (a plain form: it works without JavaScript and keeps the input on errors).
 use super::api::{client_owners, get_client, list_clients, load_client_form_options};
 use super::model::*;
+use super::timeline::pages::{LogInteractionForm, TimelineSection};
 use crate::core::i18n;
 use crate::core::roles::Department;
+use crate::pipeline::pages::DealsSection;
 use crate::ui::fields::{Check, Choice, Text, currency_options, message_for, options_of};
 use crate::ui::layout::ErrorPanel;
 use crate::ui::session::{tr, use_lang};
@@ -310,6 +312,8 @@ pub fn ClientDetailPage() -> impl IntoView {
     let query = use_query_map().get_untracked();
     let notice = if query.get("created").is_some() {
         Some("clients.created")
+    } else if query.get("logged").is_some() {
+        Some("timeline.logged")
     } else if query.get("contact_added").is_some() {
         Some("contacts.added")
     } else if query.get("saved").is_some() {
@@ -425,6 +429,12 @@ fn ClientDetailView(d: ClientDetail) -> impl IntoView {
             }}
         </section>
         {d.can_edit.then(|| view! { <AddContactForm client_id=d.id form_key=d.contact_form_key.clone() /> })}
+        {d.investor.is_some().then(|| {
+            let new_deal = (d.can_edit && !d.archived).then(|| format!("/deals/new?client={}", d.id));
+            view! { <DealsSection client=Some(d.id) project=None new_deal=new_deal.unwrap_or_default() /> }
+        })}
+        <TimelineSection client=Some(d.id) project=None />
+        {(d.can_log && !d.archived).then(|| view! { <LogInteractionForm client_id=d.id /> })}
         <section class="card">
             <h2>{tr("clients.section.history")}</h2>
             <ol class="history">

@@ -54,7 +54,7 @@ impl From<AppError> for Outcome {
 }
 
 /// The owner of a new or edited client: the user themselves unless they may choose.
-async fn resolve_owner(
+pub async fn resolve_owner(
     state: &AppState,
     me: &StaffUser,
     wanted: Option<i64>,
@@ -439,6 +439,7 @@ pub async fn detail(state: &AppState, me: &StaffUser, id: i64) -> Result<ClientD
         contacts,
         history,
         can_edit: record.archived_at.is_none() && can_edit(me, record.owner_id),
+        can_log: me.0.role().can(Permission::EditOwnRecords),
         form: form_of(&record),
         contact_form_key: idempotency::new_key(),
     })

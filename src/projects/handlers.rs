@@ -2,18 +2,12 @@
 use super::model::{ProjectForm, SubmittedProject, SubmittedTranche, TrancheForm};
 use super::service::{self, Outcome};
 use crate::auth::backend::AuthSession;
-use crate::core::error::AppError;
-use crate::server::forms::{answer_on_page, ip_of, pairs, render_again, sign_in_first};
+use crate::server::forms::{answer_form, answer_on_page, ip_of, pairs, sign_in_first};
 use crate::server::state::AppState;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::http::request::Parts;
-use axum::response::{IntoResponse, Redirect, Response};
-
-fn status_of(error: &AppError) -> StatusCode {
-    StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
-}
+use axum::response::Response;
 
 async fn respond(
     state: &AppState,
@@ -22,34 +16,19 @@ async fn respond(
     outcome: Outcome,
     done: String,
 ) -> Response {
-    let (status, submitted) = match outcome {
-        Outcome::Saved(_) => return Redirect::to(&done).into_response(),
-        Outcome::Conflict => (
-            StatusCode::CONFLICT,
-            SubmittedProject {
-                form,
-                conflict: true,
-                ..Default::default()
-            },
-        ),
-        Outcome::Failed(AppError::Invalid(errors)) => (
-            StatusCode::UNPROCESSABLE_ENTITY,
-            SubmittedProject {
-                form,
-                errors,
-                ..Default::default()
-            },
-        ),
-        Outcome::Failed(error) => (
-            status_of(&error),
-            SubmittedProject {
-                form,
-                error_key: Some(error.message_key().to_string()),
-                ..Default::default()
-            },
-        ),
-    };
-    render_again(state, parts, status, submitted).await
+    answer_form(
+        state,
+        parts,
+        outcome,
+        |_| done,
+        |errors, conflict, error_key| SubmittedProject {
+            form,
+            errors,
+            conflict,
+            error_key,
+        },
+    )
+    .await
 }
 
 pub async fn create(

@@ -2,6 +2,8 @@
 use super::api::{get_project, list_projects, load_new_project};
 use super::model::*;
 use crate::clients::model::{Instrument, RiskAppetite, Sector};
+use crate::clients::timeline::pages::TimelineSection;
+use crate::pipeline::pages::DealsSection;
 use crate::ui::fields::{Check, Choice, Text, currency_options, message_for, options_of};
 use crate::ui::layout::ErrorPanel;
 use crate::ui::session::tr;
@@ -273,6 +275,8 @@ fn ProjectDetailView(d: ProjectDetail) -> impl IntoView {
             }}
         </section>
         {d.can_edit.then(|| view! { <AddTrancheForm project_id=d.id form_key=d.tranche_form_key.clone() /> })}
+        <DealsSection client=None project=Some(d.id) new_deal=format!("/deals/new?project={}", d.id) />
+        <TimelineSection client=None project=Some(d.id) />
     }
 }
 

@@ -200,3 +200,35 @@ pub async fn insert_tranche(
     .fetch_one(c)
     .await)
 }
+
+/// `%text%` for LIKE, with the wildcard characters of the text escaped (`ESCAPE '\'`).
+pub fn contains_pattern(text: &str) -> String {
+    let mut out = String::from("%");
+    for ch in text.trim().to_lowercase().chars() {
+        if matches!(ch, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(ch);
+    }
+    out.push('%');
+    out
+}
+
+/// Open projects whose name (display or Latin) contains `text`, by name; the newest
+/// projects when `text` is empty. For pickers (a few thousand projects at most).
+pub async fn search_names(
+    db: &Db,
+    text: &str,
+    limit: i64,
+) -> Result<Vec<(i64, String)>, sqlx::Error> {
+    with_db!(db, c => sqlx::query_as::<_, (i64, String)>(
+        "SELECT id, name FROM projects
+         WHERE archived_at IS NULL
+           AND ($1 = '%%' OR LOWER(name) LIKE $1 ESCAPE '\\' OR LOWER(COALESCE(latin_name, '')) LIKE $1 ESCAPE '\\')
+         ORDER BY CASE WHEN $1 = '%%' THEN -id ELSE 0 END, sort_name, id LIMIT $2",
+    )
+    .bind(contains_pattern(text))
+    .bind(limit)
+    .fetch_all(c)
+    .await)
+}

@@ -8,6 +8,7 @@ use crate::core::money::format_amount;
 use crate::core::roles::Permission;
 use crate::server::audit::{self, Actor, AuditEntry};
 use crate::server::errors::db;
+pub use crate::server::forms::Outcome;
 use crate::server::idempotency;
 use crate::server::state::AppState;
 
@@ -33,13 +34,6 @@ pub async fn new_context(state: &AppState, sponsor_id: i64) -> Result<NewProject
         sponsor_name,
         form_key: idempotency::new_key(),
     })
-}
-
-/// How a project write ended: saved (id), or the error to show with the form.
-pub enum Outcome {
-    Saved(i64),
-    Conflict,
-    Failed(AppError),
 }
 
 pub async fn create(

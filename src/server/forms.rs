@@ -82,3 +82,36 @@ pub async fn answer_on_page<T: Clone + Send + Sync + 'static>(
     };
     render_again(state, parts, status, submitted).await
 }
+
+/// How a record write from a form ended: saved (the record's id), refused because someone
+/// else changed the record since the form was loaded, or another error to show with it.
+pub enum Outcome {
+    Saved(i64),
+    Conflict,
+    Failed(AppError),
+}
+
+/// Answers a record form (create or edit page): redirect to `done(id)` on success, else
+/// show the posted page again, built by `shown_again(field messages, conflict, message
+/// key)`, with the status the outcome calls for.
+pub async fn answer_form<T: Clone + Send + Sync + 'static>(
+    state: &AppState,
+    parts: Parts,
+    outcome: Outcome,
+    done: impl FnOnce(i64) -> String,
+    shown_again: impl FnOnce(Vec<FieldError>, bool, Option<String>) -> T,
+) -> Response {
+    let (status, submitted) = match outcome {
+        Outcome::Saved(id) => return Redirect::to(&done(id)).into_response(),
+        Outcome::Conflict => (StatusCode::CONFLICT, shown_again(Vec::new(), true, None)),
+        Outcome::Failed(AppError::Invalid(errors)) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            shown_again(errors, false, None),
+        ),
+        Outcome::Failed(error) => (
+            StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+            shown_again(Vec::new(), false, Some(error.message_key().to_string())),
+        ),
+    };
+    render_again(state, parts, status, submitted).await
+}

@@ -13,6 +13,7 @@ pub mod idempotency;
 pub mod jobs;
 pub mod middleware;
 pub mod ownership;
+pub mod query;
 pub mod seed;
 pub mod session;
 pub mod startup;

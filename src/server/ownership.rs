@@ -34,6 +34,18 @@ pub const OWNED: &[OwnedColumn] = &[
         i18n_key: "ownership.clients",
         self_referencing: false,
     },
+    OwnedColumn {
+        table: "projects",
+        column: "owner_id",
+        i18n_key: "ownership.projects",
+        self_referencing: false,
+    },
+    OwnedColumn {
+        table: "deals",
+        column: "owner_id",
+        i18n_key: "ownership.deals",
+        self_referencing: false,
+    },
 ];
 
 fn count_sql(owned: &OwnedColumn) -> String {

@@ -176,7 +176,7 @@ pub async fn seed_demo(
     Ok(())
 }
 
-/// Clients and contacts (projects, deals and interactions follow in later versions).
+/// Clients with contacts, projects with tranches, deals and two years of interactions.
 async fn seed_business_data(
     db: &Db,
     clock: &dyn Clock,
@@ -224,17 +224,6 @@ async fn seed_business_data(
         }
     };
     let created = clients_seed::seed_clients(db, rng, &owners, &plan, &mut report).await?;
-    let projects = match scale {
-        Scale::Small => 30,
-        Scale::Large => 2_000,
-    };
-    let added = crate::projects::seed::seed_projects(db, rng, projects, now).await?;
-    if added > 0 {
-        println!("Added {added} projects with their tranches.");
-    }
-    db.optimize(true)
-        .await
-        .map_err(|e| format!("could not analyse the new data: {e}"))?;
     if created == 0 {
         println!("Clients already exist; none added.");
     } else {
@@ -244,6 +233,33 @@ async fn seed_business_data(
             started.elapsed().as_secs_f64()
         );
     }
+    let projects = match scale {
+        Scale::Small => 30,
+        Scale::Large => 2_000,
+    };
+    let added = crate::projects::seed::seed_projects(db, rng, projects, now).await?;
+    if added > 0 {
+        println!("Added {added} projects with their tranches.");
+    }
+    let deals = match scale {
+        Scale::Small => 240,
+        Scale::Large => 12_000,
+    };
+    let added = crate::pipeline::seed::seed_deals(db, rng, deals, now).await?;
+    if added > 0 {
+        println!("Added {added} deals in every stage.");
+    }
+    let per_client = match scale {
+        Scale::Small => 8,
+        Scale::Large => 2,
+    };
+    let added = crate::clients::timeline::seed::seed_interactions(db, rng, per_client, now).await?;
+    if added > 0 {
+        println!("Added {added} interactions over the last two years.");
+    }
+    db.optimize(true)
+        .await
+        .map_err(|e| format!("could not analyse the new data: {e}"))?;
     Ok(())
 }
 

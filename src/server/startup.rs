@@ -146,6 +146,12 @@ pub fn router(state: AppState) -> Result<Router, String> {
             "/projects/{id}/tranches",
             post(crate::projects::handlers::add_tranche),
         )
+        .route(
+            "/clients/{id}/interactions",
+            post(crate::clients::timeline::handlers::log),
+        )
+        .route("/deals/new", post(crate::pipeline::handlers::create))
+        .route("/deals/{id}/edit", post(crate::pipeline::handlers::update))
         .merge(pages)
         .fallback(static_or_not_found)
         .layer(auth)

@@ -102,3 +102,33 @@ pub fn Check(
         </label>
     }
 }
+
+/// A labelled multi-line text box showing its error, if any.
+#[component]
+pub fn Area(
+    name: &'static str,
+    label: String,
+    value: String,
+    #[prop(optional)] error: Option<String>,
+    #[prop(default = false)] required: bool,
+) -> impl IntoView {
+    let error = error.filter(|e| !e.is_empty());
+    let error_id = format!("{name}-error");
+    let described = error.as_ref().map(|_| error_id.clone());
+    view! {
+        <div class="field wide">
+            <label for=name>{label}</label>
+            <textarea id=name name=name rows="4" required=required
+                aria-invalid=error.as_ref().map(|_| "true") aria-describedby=described>{value}</textarea>
+            {error.map(|e| view! { <p class="field-error" id=error_id>{tr(&e)}</p> })}
+        </div>
+    }
+}
+
+/// `(id, name)` pairs as select options.
+pub fn id_options(items: &[(i64, String)]) -> Vec<(String, String)> {
+    items
+        .iter()
+        .map(|(id, name)| (id.to_string(), name.clone()))
+        .collect()
+}

@@ -273,6 +273,21 @@ impl TestApp {
             .expect("POST /login")
     }
 
+    /// Posts a plain HTML form the way the browser does.
+    pub async fn post_form<T: serde::Serialize + ?Sized>(
+        &self,
+        client: &Client,
+        path: &str,
+        form: &T,
+    ) -> Response {
+        client
+            .post(self.url(path))
+            .form(form)
+            .send()
+            .await
+            .expect("form POST")
+    }
+
     /// Calls a server function the way the browser does (form-encoded POST).
     pub async fn rpc(&self, client: &Client, endpoint: &str, form: &[(&str, &str)]) -> Response {
         client
@@ -312,3 +327,105 @@ pub fn session_cookie(response: &Response) -> Option<String> {
 
 pub const ADMIN_PASSWORD: &str = "Harbour-Bridge-2031";
 pub const STAFF_PASSWORD: &str = "Yangtze-Delta-4417";
+
+/// Records written straight through the repositories, for tests about something else.
+pub mod fixtures {
+    use super::TestApp;
+    use covenant::clients::model::{ClientForm, NewContact, validate};
+    use covenant::projects::model::{
+        EsgCategory, ProjectStage, RiskRating, ValidProject, ValidTranche,
+    };
+
+    /// A client owned by `owner`: an investor (valid KYC), a borrower, or both.
+    pub async fn client(
+        app: &TestApp,
+        owner: i64,
+        name: &str,
+        investor: bool,
+        borrower: bool,
+    ) -> i64 {
+        let form = ClientForm {
+            display_name: name.into(),
+            client_type: "corporate".into(),
+            country: "CN".into(),
+            sector: "renewables".into(),
+            is_borrower: borrower,
+            is_investor: investor,
+            risk_appetite: "balanced".into(),
+            ticket_min: "1000万".into(),
+            ticket_max: "1亿".into(),
+            ticket_currency: "CNY".into(),
+            esg_requirement: "basic".into(),
+            kyc_status: "valid".into(),
+            ..ClientForm::default()
+        };
+        let valid = validate(&form, true).expect("valid client");
+        let mut tx = app.db.begin().await.expect("begin");
+        let id = covenant::clients::repo::insert(&mut tx, &valid, owner, None, chrono::Utc::now())
+            .await
+            .expect("insert client");
+        tx.commit().await.expect("commit");
+        id
+    }
+
+    pub async fn contact(app: &TestApp, client_id: i64, name: &str) -> i64 {
+        let contact = NewContact {
+            name: name.into(),
+            title: None,
+            email: None,
+            phone: None,
+            language: "zh".into(),
+        };
+        let mut tx = app.db.begin().await.expect("begin");
+        let id = covenant::clients::repo::insert_contact(
+            &mut tx,
+            client_id,
+            &contact,
+            false,
+            chrono::Utc::now(),
+        )
+        .await
+        .expect("insert contact");
+        tx.commit().await.expect("commit");
+        id
+    }
+
+    /// A CNY project of `sponsor` with one senior tranche; returns (project, tranche).
+    pub async fn project(app: &TestApp, owner: i64, sponsor: i64, name: &str) -> (i64, i64) {
+        let project = ValidProject {
+            sponsor_id: sponsor,
+            name: name.into(),
+            latin_name: None,
+            sector: covenant::clients::model::Sector::Renewables,
+            country: "CN".into(),
+            total_size: 450_000_000_000,
+            currency: "CNY".into(),
+            stage: ProjectStage::Marketing,
+            risk_rating: RiskRating::Medium,
+            expected_return_bps: Some(720),
+            tenor_months: Some(180),
+            esg_category: EsgCategory::B,
+            showcase: false,
+            description: None,
+        };
+        let tranche = ValidTranche {
+            name: "A 档优先级".into(),
+            instrument: covenant::clients::model::Instrument::SeniorDebt,
+            size: 300_000_000_000,
+            currency: "CNY".into(),
+            pricing_bps: Some(435),
+            tenor_months: Some(180),
+            risk_band: covenant::clients::model::RiskAppetite::Conservative,
+        };
+        let now = chrono::Utc::now();
+        let mut tx = app.db.begin().await.expect("begin");
+        let id = covenant::projects::repo::insert(&mut tx, &project, owner, now)
+            .await
+            .expect("insert project");
+        let tranche_id = covenant::projects::repo::insert_tranche(&mut tx, id, &tranche, now)
+            .await
+            .expect("insert tranche");
+        tx.commit().await.expect("commit");
+        (id, tranche_id)
+    }
+}

@@ -1,0 +1,14 @@
+//! The deal pipeline: investors' participation in projects, moving through their stages.
+//! (The lifecycle kanban and the deal board join this area with their own issue.)
+pub mod api;
+pub mod model;
+pub mod pages;
+
+#[cfg(feature = "ssr")]
+pub mod handlers;
+#[cfg(feature = "ssr")]
+pub mod repo;
+#[cfg(feature = "ssr")]
+pub mod seed;
+#[cfg(feature = "ssr")]
+pub mod service;
