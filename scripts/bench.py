@@ -25,6 +25,11 @@ URLS = [
     ("search yang (Latin prefix)", "/clients?q=yang"),
     ("search wang.wei (e-mail)", "/clients?q=wang.wei"),
     ("search 8888 (phone)", "/clients?q=8888"),
+    ("client page (deals, timeline)", "/clients/101"),
+    ("projects, name search", "/projects?q=" + urllib.parse.quote("风电")),
+    ("deals, first page + totals", "/deals"),
+    ("deals, stage + owner", "/deals?stage=committed&owner=3"),
+    ("project page (deals, timeline)", "/projects/7"),
 ]
 
 

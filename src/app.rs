@@ -1,6 +1,8 @@
 //! The HTML shell, the root component and the route tree composed from each area's pages.
 use crate::auth::pages::{AccountPage, LoginPage, UserEditPage, UsersPage};
-use crate::clients::pages::{ClientDetailPage, ClientEditPage, ClientNewPage, ClientsPage};
+use crate::clients::pages::{
+    ClientDetailPage, ClientEditPage, ClientNewPage, ClientsPage, ContactEditPage,
+};
 use crate::home::HomePage;
 use crate::pipeline::pages::{DealDetailPage, DealEditPage, DealNewPage, DealsPage};
 use crate::projects::pages::{ProjectDetailPage, ProjectEditPage, ProjectNewPage, ProjectsPage};
@@ -60,6 +62,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("clients/new") view=ClientNewPage />
                     <Route path=path!("clients/:id") view=ClientDetailPage />
                     <Route path=path!("clients/:id/edit") view=ClientEditPage />
+                    <Route path=path!("clients/:id/contacts/:contact") view=ContactEditPage />
                     <Route path=path!("projects") view=ProjectsPage />
                     <Route path=path!("projects/new") view=ProjectNewPage />
                     <Route path=path!("projects/:id") view=ProjectDetailPage />

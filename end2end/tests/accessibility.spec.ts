@@ -37,6 +37,23 @@ test('the client list and client form have no serious accessibility violations',
   expect(await seriousViolations(page)).toEqual([]);
 });
 
+test('deal and timeline pages have no serious accessibility violations', async ({ page }) => {
+  await signIn(page, ADMIN);
+  await page.goto('/deals');
+  expect(await seriousViolations(page)).toEqual([]);
+  await page.locator('table a[href^="/deals/"]').first().click();
+  await expect(page.getByRole('heading', { name: '阶段记录' })).toBeVisible();
+  expect(await seriousViolations(page)).toEqual([]);
+  await page.getByRole('link', { name: '编辑交易' }).click();
+  expect(await seriousViolations(page)).toEqual([]);
+  await page.goto('/clients?kind=investor');
+  await page.locator('table a[href^="/clients/"]').first().click();
+  await expect(page.getByRole('heading', { name: '记录互动' })).toBeVisible();
+  expect(await seriousViolations(page)).toEqual([]);
+  await page.goto('/deals/new');
+  expect(await seriousViolations(page)).toEqual([]);
+});
+
 test('the sign-in form can be used with the keyboard alone', async ({ page }) => {
   await page.goto('/login');
   await page.keyboard.press('Tab'); // language switch

@@ -50,6 +50,31 @@ test('an rm creates an investor with a contact, is warned of a duplicate, and fi
   await page.getByLabel('搜索').fill('5678');
   await page.getByRole('button', { name: '筛选' }).click();
   await expect(page.getByRole('link', { name: '滨海新能源投资基金' })).toBeVisible();
+
+  // Log a meeting on the client's page and see it on the timeline.
+  await page.goto(clientUrl);
+  const log = page.locator('#log-interaction');
+  await log.getByLabel('类型').selectOption('meeting');
+  await log.getByLabel('赵磊').check();
+  await log.getByLabel('内容摘要').fill('首次拜访：介绍海上风电二期的优先级档位');
+  await log.getByRole('button', { name: '记录互动' }).click();
+  await expect(page).toHaveURL(/\?logged=1#timeline$/);
+  await expect(page.getByRole('status')).toContainText('互动已记录');
+  const entry = page.locator('#timeline li').first();
+  await expect(entry).toContainText('首次拜访：介绍海上风电二期的优先级档位');
+  await expect(entry).toContainText('会议');
+  await expect(entry).toContainText('赵磊');
+
+  // Start a deal for the new investor: choose a project, then fill the deal.
+  await page.locator('#deals').getByRole('link', { name: '新建交易' }).click();
+  await page.locator('.pick-list a').first().click();
+  await page.getByLabel('意向金额').fill('8000万');
+  await page.getByLabel('阶段').selectOption('interested');
+  await page.getByRole('button', { name: '保存' }).click();
+  await expect(page).toHaveURL(/\/deals\/\d+\?created=1$/);
+  await expect(page.getByText('CNY 8,000万')).toBeVisible();
+  await page.goto(clientUrl);
+  await expect(page.locator('#deals')).toContainText('有意向');
 });
 
 test.describe('without JavaScript', () => {

@@ -22,4 +22,11 @@ test('sign-in, home and users fit a phone screen', async ({ page }) => {
   await expectNoHorizontalScroll(page);
   await page.goto('/projects');
   await expectNoHorizontalScroll(page);
+  await page.goto('/deals');
+  await expectNoHorizontalScroll(page);
+  // A seeded client's page with its deals, timeline and log form.
+  await page.goto('/clients?kind=investor');
+  await page.locator('table a[href^="/clients/"]').first().click();
+  await expect(page.getByRole('heading', { name: '互动记录' })).toBeVisible();
+  await expectNoHorizontalScroll(page);
 });

@@ -36,6 +36,22 @@ pub async fn get_client(id: i64) -> Result<ClientDetail, AppError> {
     )
 }
 
+#[server(prefix = "/rpc", endpoint = "clients/contact", input = GetUrl)]
+pub async fn load_contact_edit(
+    client: i64,
+    contact: i64,
+) -> Result<super::model::ContactEdit, AppError> {
+    use crate::auth::backend::current_staff;
+    use crate::server::errors::with_status;
+    with_status(
+        async {
+            let me = current_staff().await?;
+            super::service::contact_edit(&super::service::state()?, &me, client, contact).await
+        }
+        .await,
+    )
+}
+
 #[server(prefix = "/rpc", endpoint = "clients/form_options", input = GetUrl)]
 pub async fn load_client_form_options() -> Result<ClientFormOptions, AppError> {
     use crate::auth::backend::current_staff;

@@ -112,11 +112,7 @@ pub async fn archive(
     let Some(me) = auth.user else {
         return sign_in_first(&parts);
     };
-    let version = pairs(&body)
-        .into_iter()
-        .find(|(k, _)| k == "version")
-        .and_then(|(_, v)| v.parse::<i64>().ok())
-        .unwrap_or(-1);
+    let version = posted_version(&pairs(&body));
     match service::archive(&state, &me, id, version, ip_of(&parts)).await {
         Outcome::Saved(_) => Redirect::to("/clients?archived=1").into_response(),
         Outcome::Conflict => Redirect::to(&format!("/clients/{id}?stale=1")).into_response(),
@@ -157,6 +153,70 @@ pub async fn add_contact(
             form,
             errors,
             error_key,
+        },
+    )
+    .await
+}
+
+/// The version posted with a form, or -1 (never a stored version) when missing.
+fn posted_version(pairs: &[(String, String)]) -> i64 {
+    pairs
+        .iter()
+        .find(|(k, _)| k == "version")
+        .and_then(|(_, v)| v.parse::<i64>().ok())
+        .unwrap_or(-1)
+}
+
+pub async fn edit_contact(
+    State(state): State<AppState>,
+    auth: AuthSession,
+    Path((id, contact_id)): Path<(i64, i64)>,
+    parts: Parts,
+    body: Bytes,
+) -> Response {
+    let Some(me) = auth.user else {
+        return sign_in_first(&parts);
+    };
+    let pairs = pairs(&body);
+    let form = ContactForm::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    let result = service::edit_contact(&state, &me, id, contact_id, &form, ip_of(&parts)).await;
+    answer_on_page(
+        &state,
+        parts,
+        &format!("/clients/{id}/contacts/{contact_id}"),
+        result,
+        &format!("/clients/{id}?contact_saved=1#contacts"),
+        |errors, error_key| SubmittedContact {
+            form,
+            errors,
+            error_key,
+        },
+    )
+    .await
+}
+
+pub async fn remove_contact(
+    State(state): State<AppState>,
+    auth: AuthSession,
+    Path((id, contact_id)): Path<(i64, i64)>,
+    parts: Parts,
+    body: Bytes,
+) -> Response {
+    let Some(me) = auth.user else {
+        return sign_in_first(&parts);
+    };
+    let version = posted_version(&pairs(&body));
+    let result = service::remove_contact(&state, &me, id, contact_id, version, ip_of(&parts)).await;
+    answer_on_page(
+        &state,
+        parts,
+        &format!("/clients/{id}/contacts/{contact_id}"),
+        result,
+        &format!("/clients/{id}?contact_removed=1#contacts"),
+        |errors, error_key| SubmittedContact {
+            errors,
+            error_key,
+            ..SubmittedContact::default()
         },
     )
     .await

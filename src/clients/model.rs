@@ -438,6 +438,7 @@ fn validate_first_contact(form: &ClientForm, errors: &mut Vec<FieldError>) -> Op
         contact_phone: form.contact_phone.clone(),
         contact_language: form.contact_language.clone(),
         is_primary: true,
+        ..ContactForm::default()
     };
     let nothing_given = [
         &contact.contact_name,
@@ -462,6 +463,8 @@ fn validate_first_contact(form: &ClientForm, errors: &mut Vec<FieldError>) -> Op
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ContactForm {
     pub form_key: String,
+    /// The contact's version when an existing contact is edited.
+    pub version: String,
     pub contact_name: String,
     pub contact_title: String,
     pub contact_email: String,
@@ -477,6 +480,7 @@ impl ContactForm {
             let v = value.to_string();
             match name {
                 "form_key" => f.form_key = v,
+                "version" => f.version = v,
                 "contact_name" => f.contact_name = v,
                 "contact_title" => f.contact_title = v,
                 "contact_email" => f.contact_email = v,
@@ -535,6 +539,16 @@ pub struct SubmittedContact {
     pub form: ContactForm,
     pub errors: Vec<FieldError>,
     pub error_key: Option<String>,
+}
+
+/// The page that edits or removes one contact.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ContactEdit {
+    pub client_id: i64,
+    pub client_name: String,
+    pub contact_id: i64,
+    /// The contact as stored, as the form shows it.
+    pub form: ContactForm,
 }
 
 /// A client as the list shows it.

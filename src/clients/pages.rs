@@ -1,6 +1,8 @@
 //! Client pages: the list with filters and search, the detail page, and the create/edit
 //! form (a plain form: it works without JavaScript and keeps the input on errors).
-use super::api::{client_owners, get_client, list_clients, load_client_form_options};
+use super::api::{
+    client_owners, get_client, list_clients, load_client_form_options, load_contact_edit,
+};
 use super::model::*;
 use super::timeline::pages::{LogInteractionForm, TimelineSection};
 use crate::core::i18n;
@@ -316,6 +318,10 @@ pub fn ClientDetailPage() -> impl IntoView {
         Some("timeline.logged")
     } else if query.get("contact_added").is_some() {
         Some("contacts.added")
+    } else if query.get("contact_saved").is_some() {
+        Some("contacts.saved")
+    } else if query.get("contact_removed").is_some() {
+        Some("contacts.removed")
     } else if query.get("saved").is_some() {
         Some("form.saved")
     } else {
@@ -422,6 +428,7 @@ fn ClientDetailView(d: ClientDetail) -> impl IntoView {
                                 {c.title.clone().map(|t| view! { <span class="muted">" · " {t}</span> })}
                                 {c.email.clone().map(|e| view! { <br /><a href=format!("mailto:{e}")>{e.clone()}</a> })}
                                 {c.phone.clone().map(|p| view! { <br /><a href=format!("tel:{p}")>{p.clone()}</a> })}
+                                {d.can_edit.then(|| view! { <br /><a class="small" href=format!("/clients/{}/contacts/{}", d.id, c.id)>{tr("contacts.edit")}<span class="visually-hidden">{format!(" {}", c.name)}</span></a> })}
                             </li>
                         }).collect_view()}
                     </ul>
@@ -468,7 +475,6 @@ fn AddContactForm(client_id: i64, form_key: String) -> impl IntoView {
         ..SubmittedContact::default()
     });
     let f = submitted.form.clone();
-    let err = |field: &str| message_for(&submitted.errors, field);
     view! {
         <section class="card">
             <h2>{tr("contacts.add")}</h2>
@@ -476,14 +482,88 @@ fn AddContactForm(client_id: i64, form_key: String) -> impl IntoView {
             {(!submitted.errors.is_empty()).then(|| view! { <div class="alert alert-error" role="alert"><p>{tr("error.invalid")}</p></div> })}
             <form method="post" action=format!("/clients/{client_id}/contacts") class="grid-form">
                 <input type="hidden" name="form_key" value=f.form_key.clone() />
-                <Text name="contact_name" label=tr("contacts.name") value=f.contact_name.clone() error=err("contact_name") required=true />
-                <Text name="contact_title" label=tr("contacts.title") value=f.contact_title.clone() />
-                <Text name="contact_email" label=tr("contacts.email") value=f.contact_email.clone() kind="email" error=err("contact_email") />
-                <Text name="contact_phone" label=tr("contacts.phone") value=f.contact_phone.clone() kind="tel" error=err("contact_phone") />
-                <Choice name="contact_language" label=tr("contacts.language") options=vec![("zh".to_string(), "中文".to_string()), ("en".to_string(), "English".to_string())] selected=f.contact_language.clone() blank=false />
-                <Check name="is_primary" label=tr("contacts.make_primary") checked=f.is_primary />
+                <ContactFields submitted=submitted.clone() />
                 <button type="submit" class="primary">{tr("contacts.add")}</button>
             </form>
         </section>
+    }
+}
+
+/// The fields of a contact (adding one, editing one), with their messages.
+#[component]
+fn ContactFields(submitted: SubmittedContact) -> impl IntoView {
+    let f = submitted.form.clone();
+    let err = |field: &str| message_for(&submitted.errors, field);
+    view! {
+        <Text name="contact_name" label=tr("contacts.name") value=f.contact_name.clone() error=err("contact_name") required=true />
+        <Text name="contact_title" label=tr("contacts.title") value=f.contact_title.clone() />
+        <Text name="contact_email" label=tr("contacts.email") value=f.contact_email.clone() kind="email" error=err("contact_email") />
+        <Text name="contact_phone" label=tr("contacts.phone") value=f.contact_phone.clone() kind="tel" error=err("contact_phone") />
+        <Choice name="contact_language" label=tr("contacts.language") options=vec![("zh".to_string(), "中文".to_string()), ("en".to_string(), "English".to_string())] selected=f.contact_language.clone() blank=false />
+        <Check name="is_primary" label=tr("contacts.make_primary") checked=f.is_primary />
+    }
+}
+
+/// Edits or removes one contact of a client (plain forms; input kept on errors, and a
+/// stale edit shows the contact as it now is).
+#[component]
+pub fn ContactEditPage() -> impl IntoView {
+    let ids = use_params_map().with_untracked(|p| {
+        (
+            p.get("id").and_then(|v| v.parse::<i64>().ok()).unwrap_or(0),
+            p.get("contact")
+                .and_then(|v| v.parse::<i64>().ok())
+                .unwrap_or(0),
+        )
+    });
+    let submitted = use_context::<SubmittedContact>();
+    let edit = Resource::new(
+        move || ids,
+        |(client, contact)| load_contact_edit(client, contact),
+    );
+    view! {
+        <Title text=tr("contacts.edit") />
+        <Suspense>
+            {move || {
+                let submitted = submitted.clone();
+                Suspend::new(async move {
+                    match edit.await {
+                        Ok(e) => {
+                            let stale = submitted.as_ref().is_some_and(|s| s.error_key.as_deref() == Some("error.stale"));
+                            let submitted = match submitted {
+                                Some(s) if !stale && s.form != ContactForm::default() => s,
+                                Some(s) => SubmittedContact { form: e.form.clone(), ..s },
+                                None => SubmittedContact { form: e.form.clone(), ..SubmittedContact::default() },
+                            };
+                            let base = format!("/clients/{}/contacts/{}", e.client_id, e.contact_id);
+                            view! {
+                                <h1>{tr("contacts.edit")}</h1>
+                                <p><a href=format!("/clients/{}#contacts", e.client_id)>{e.client_name.clone()}</a></p>
+                                {submitted.error_key.clone().map(|k| view! { <div class="alert alert-error" role="alert"><p>{tr(&k)}</p></div> })}
+                                {(!submitted.errors.is_empty()).then(|| view! { <div class="alert alert-error" role="alert"><p>{tr("error.invalid")}</p></div> })}
+                                <form method="post" action=base.clone() class="card grid-form">
+                                    <input type="hidden" name="version" value=submitted.form.version.clone() />
+                                    <ContactFields submitted=submitted.clone() />
+                                    <button type="submit" class="primary">{tr("form.save")}</button>
+                                </form>
+                                <section class="card danger-zone">
+                                    <h2>{tr("contacts.remove")}</h2>
+                                    <p>{tr("contacts.remove_hint")}</p>
+                                    <form method="post" action=format!("{base}/remove")>
+                                        <input type="hidden" name="version" value=submitted.form.version.clone() />
+                                        <button type="submit" class="danger">{tr("contacts.remove")}</button>
+                                    </form>
+                                </section>
+                            }.into_any()
+                        }
+                        Err(error) => {
+                            #[cfg(feature = "ssr")]
+                            let _ = crate::server::errors::with_status::<()>(Err(error.clone()));
+                            view! { <ErrorPanel error /> }.into_any()
+                        }
+                    }
+                })
+            }}
+        </Suspense>
     }
 }

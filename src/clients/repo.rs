@@ -612,12 +612,13 @@ pub struct ContactRow {
     pub phone: Option<String>,
     pub language: String,
     pub is_primary: bool,
+    pub version: i64,
 }
 
 pub async fn contacts_of(db: &Db, client_id: i64) -> Result<Vec<ContactRow>, sqlx::Error> {
     with_db!(db, c => sqlx::query_as::<_, ContactRow>(
-        "SELECT id, name, title, email, phone, language, is_primary FROM contacts
-         WHERE client_id = $1 ORDER BY is_primary DESC, name, id LIMIT 200",
+        "SELECT id, name, title, email, phone, language, is_primary, version FROM contacts
+         WHERE client_id = $1 AND removed_at IS NULL ORDER BY is_primary DESC, name, id LIMIT 200",
     )
     .bind(client_id)
     .fetch_all(c)
@@ -683,4 +684,99 @@ pub async fn history(
     .bind(limit)
     .fetch_all(c)
     .await)
+}
+
+/// A contact of `client_id` that has not been removed.
+pub async fn find_contact_tx(
+    tx: &mut Tx,
+    client_id: i64,
+    contact_id: i64,
+) -> Result<Option<ContactRow>, sqlx::Error> {
+    with_tx!(tx, c => sqlx::query_as::<_, ContactRow>(
+        "SELECT id, name, title, email, phone, language, is_primary, version FROM contacts
+         WHERE id = $1 AND client_id = $2 AND removed_at IS NULL",
+    )
+    .bind(contact_id)
+    .bind(client_id)
+    .fetch_optional(c)
+    .await)
+}
+
+/// Saves an edited contact if it is still at `version` (false: someone else changed it),
+/// making it the only primary contact when asked, and refreshes its search terms.
+pub async fn update_contact(
+    tx: &mut Tx,
+    client_id: i64,
+    contact_id: i64,
+    version: i64,
+    contact: &NewContact,
+    primary: bool,
+    now: DateTime<Utc>,
+) -> Result<bool, sqlx::Error> {
+    let changed = with_tx!(tx, c => sqlx::query(
+        "UPDATE contacts SET name = $1, title = $2, email = $3, phone = $4, language = $5,
+            is_primary = $6, updated_at = $7, version = version + 1
+         WHERE id = $8 AND client_id = $9 AND version = $10 AND removed_at IS NULL",
+    )
+    .bind(&contact.name)
+    .bind(&contact.title)
+    .bind(&contact.email)
+    .bind(&contact.phone)
+    .bind(&contact.language)
+    .bind(primary)
+    .bind(now)
+    .bind(contact_id)
+    .bind(client_id)
+    .bind(version)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    if changed != 1 {
+        return Ok(false);
+    }
+    if primary {
+        with_tx!(tx, c => sqlx::query("UPDATE contacts SET is_primary = FALSE, version = version + 1 WHERE client_id = $1 AND is_primary = TRUE AND id <> $2")
+            .bind(client_id).bind(contact_id).execute(c).await.map(|_| ()))?;
+    }
+    replace_terms(
+        tx,
+        client_id,
+        &format!("contact:{contact_id}"),
+        &contact_terms(contact),
+    )
+    .await?;
+    Ok(true)
+}
+
+/// Removes a contact (kept for the interactions it took part in) if it is still at
+/// `version`, and drops its search terms so the client is no longer found by them.
+pub async fn remove_contact(
+    tx: &mut Tx,
+    client_id: i64,
+    contact_id: i64,
+    version: i64,
+    now: DateTime<Utc>,
+) -> Result<bool, sqlx::Error> {
+    let changed = with_tx!(tx, c => sqlx::query(
+        "UPDATE contacts SET removed_at = $1, is_primary = FALSE, updated_at = $1, version = version + 1
+         WHERE id = $2 AND client_id = $3 AND version = $4 AND removed_at IS NULL",
+    )
+    .bind(now)
+    .bind(contact_id)
+    .bind(client_id)
+    .bind(version)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    if changed != 1 {
+        return Ok(false);
+    }
+    replace_terms(
+        tx,
+        client_id,
+        &format!("contact:{contact_id}"),
+        &BTreeSet::new(),
+    )
+    .await?;
+    Ok(true)
 }

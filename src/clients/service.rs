@@ -288,6 +288,155 @@ pub async fn add_contact(
     Ok(id)
 }
 
+/// The client and contact an edit of the contact applies to, if the user may change them.
+async fn editable_contact(
+    tx: &mut crate::server::db::Tx,
+    me: &StaffUser,
+    client_id: i64,
+    contact_id: i64,
+) -> Result<repo::ContactRow, AppError> {
+    let client = repo::find_tx(tx, client_id)
+        .await
+        .map_err(db)?
+        .filter(|c| c.archived_at.is_none())
+        .ok_or(AppError::NotFound)?;
+    if !can_edit(me, client.owner_id) {
+        return Err(AppError::Forbidden);
+    }
+    repo::find_contact_tx(tx, client_id, contact_id)
+        .await
+        .map_err(db)?
+        .ok_or(AppError::NotFound)
+}
+
+fn contact_json(c: &NewContact, primary: bool) -> serde_json::Value {
+    serde_json::json!({ "name": c.name, "title": c.title, "email": c.email, "phone": c.phone, "language": c.language, "primary": primary })
+}
+
+fn stored_contact(row: &repo::ContactRow) -> NewContact {
+    NewContact {
+        name: row.name.clone(),
+        title: row.title.clone(),
+        email: row.email.clone(),
+        phone: row.phone.clone(),
+        language: row.language.clone(),
+    }
+}
+
+/// Saves an edited contact; a stale version is "someone else changed this record".
+pub async fn edit_contact(
+    state: &AppState,
+    me: &StaffUser,
+    client_id: i64,
+    contact_id: i64,
+    form: &ContactForm,
+    ip: Option<String>,
+) -> Result<i64, AppError> {
+    let Ok(version) = form.version.trim().parse::<i64>() else {
+        return Err(AppError::conflict("error.form_expired"));
+    };
+    let contact = validate_contact(form).map_err(AppError::Invalid)?;
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await.map_err(db)?;
+    let before = editable_contact(&mut tx, me, client_id, contact_id).await?;
+    if !repo::update_contact(
+        &mut tx,
+        client_id,
+        contact_id,
+        version,
+        &contact,
+        form.is_primary,
+        now,
+    )
+    .await
+    .map_err(db)?
+    {
+        return Err(AppError::conflict("error.stale"));
+    }
+    let entry = AuditEntry::new(
+        Actor::Staff(me.0.id),
+        "contact.update",
+        "client",
+        Some(client_id),
+    )
+    .before(&contact_json(&stored_contact(&before), before.is_primary))
+    .after(&contact_json(&contact, form.is_primary))
+    .ip(ip);
+    audit::record(&mut tx, now, entry).await.map_err(db)?;
+    tx.commit().await.map_err(db)?;
+    Ok(contact_id)
+}
+
+/// Removes a contact from the client (kept for the interactions it took part in).
+pub async fn remove_contact(
+    state: &AppState,
+    me: &StaffUser,
+    client_id: i64,
+    contact_id: i64,
+    version: i64,
+    ip: Option<String>,
+) -> Result<i64, AppError> {
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await.map_err(db)?;
+    let before = editable_contact(&mut tx, me, client_id, contact_id).await?;
+    if !repo::remove_contact(&mut tx, client_id, contact_id, version, now)
+        .await
+        .map_err(db)?
+    {
+        return Err(AppError::conflict("error.stale"));
+    }
+    let entry = AuditEntry::new(
+        Actor::Staff(me.0.id),
+        "contact.remove",
+        "client",
+        Some(client_id),
+    )
+    .before(&contact_json(&stored_contact(&before), before.is_primary))
+    .ip(ip);
+    audit::record(&mut tx, now, entry).await.map_err(db)?;
+    tx.commit().await.map_err(db)?;
+    Ok(contact_id)
+}
+
+/// The contact edit page: the stored contact as a form (404 when gone, 403 when the user
+/// may not change the client).
+pub async fn contact_edit(
+    state: &AppState,
+    me: &StaffUser,
+    client_id: i64,
+    contact_id: i64,
+) -> Result<ContactEdit, AppError> {
+    let client = repo::find(&state.db, client_id)
+        .await
+        .map_err(db)?
+        .filter(|c| c.archived_at.is_none())
+        .ok_or(AppError::NotFound)?;
+    if !can_edit(me, client.owner_id) {
+        return Err(AppError::Forbidden);
+    }
+    let contact = repo::contacts_of(&state.db, client_id)
+        .await
+        .map_err(db)?
+        .into_iter()
+        .find(|c| c.id == contact_id)
+        .ok_or(AppError::NotFound)?;
+    Ok(ContactEdit {
+        client_id,
+        client_name: client.display_name,
+        contact_id,
+        form: ContactForm {
+            version: contact.version.to_string(),
+            contact_name: contact.name,
+            contact_title: contact.title.unwrap_or_default(),
+            contact_email: contact.email.unwrap_or_default(),
+            contact_phone: contact.phone.unwrap_or_default(),
+            contact_language: contact.language,
+            is_primary: contact.is_primary,
+            ..ContactForm::default()
+        },
+    })
+}
+
 /// The form as the stored record fills it.
 pub fn form_of(record: &ClientRecord) -> ClientForm {
     let money = |v: Option<i64>| {

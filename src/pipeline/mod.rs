@@ -3,6 +3,7 @@
 pub mod api;
 pub mod model;
 pub mod pages;
+pub mod rules;
 
 #[cfg(feature = "ssr")]
 pub mod handlers;

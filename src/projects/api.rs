@@ -1,5 +1,5 @@
 //! Server functions of projects (reads; writes are plain form posts, see `handlers`).
-use super::model::{NewProjectContext, ProjectDetail, ProjectPage};
+use super::model::{NewProjectContext, ProjectDetail, ProjectFilter, ProjectPage};
 use crate::core::error::AppError;
 use leptos::prelude::*;
 #[allow(unused_imports)]
@@ -9,16 +9,17 @@ use leptos::server_fn::codec::GetUrl;
 const PAGE_SIZE: i64 = 50;
 
 #[server(prefix = "/rpc", endpoint = "projects/list", input = GetUrl)]
-pub async fn list_projects(after: Option<String>) -> Result<ProjectPage, AppError> {
+pub async fn list_projects(filter: ProjectFilter) -> Result<ProjectPage, AppError> {
     use crate::auth::backend::current_staff;
     use crate::server::errors::{db, with_status};
     with_status(
         async {
             let me = current_staff().await?;
             let state = super::service::state()?;
-            let mut rows = super::repo::list(&state.db, after.as_deref(), PAGE_SIZE + 1)
+            let mut rows = super::repo::list(&state.db, &filter, PAGE_SIZE + 1)
                 .await
                 .map_err(db)?;
+            let total = super::repo::count(&state.db, &filter).await.map_err(db)?;
             let next = if rows.len() as i64 > PAGE_SIZE {
                 rows.truncate(PAGE_SIZE as usize);
                 rows.last().map(|r| format!("{}~{}", r.id, r.sort_name))
@@ -31,6 +32,7 @@ pub async fn list_projects(after: Option<String>) -> Result<ProjectPage, AppErro
                     .map(|r| super::service::row_of(r, me.0.lang()))
                     .collect(),
                 next,
+                total,
             })
         }
         .await,

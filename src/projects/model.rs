@@ -328,6 +328,78 @@ pub struct ProjectRow {
 pub struct ProjectPage {
     pub rows: Vec<ProjectRow>,
     pub next: Option<String>,
+    /// How many projects match the filters, across all pages.
+    pub total: i64,
+}
+
+/// The filters of the project list, as query parameters (the URL is the state).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ProjectFilter {
+    /// Text the display or Latin name contains.
+    pub q: String,
+    pub sector: Option<Sector>,
+    pub stage: Option<ProjectStage>,
+    pub country: String,
+    pub sponsor: Option<i64>,
+    pub showcase: bool,
+    pub after: Option<String>,
+}
+
+impl ProjectFilter {
+    /// Reads the filters; unknown values are ignored, not errors.
+    pub fn from_query(get: impl Fn(&str) -> Option<String>) -> ProjectFilter {
+        let value = |name: &str| get(name).filter(|v| !v.trim().is_empty());
+        ProjectFilter {
+            q: value("q")
+                .unwrap_or_default()
+                .trim()
+                .chars()
+                .take(100)
+                .collect(),
+            sector: value("sector").and_then(|v| Sector::parse(&v)),
+            stage: value("stage").and_then(|v| ProjectStage::parse(&v)),
+            country: value("country")
+                .map(|c| c.trim().to_uppercase())
+                .filter(|c| c.len() == 2)
+                .unwrap_or_default(),
+            sponsor: value("sponsor").and_then(|v| v.trim().parse().ok()),
+            showcase: value("showcase").is_some_and(|v| v == "1"),
+            after: value("after"),
+        }
+    }
+
+    /// The query string (with `?`) of these filters and the page cursor `after`.
+    pub fn to_query(&self, after: Option<&str>) -> String {
+        crate::core::url::query(&[
+            ("q", self.q.clone()),
+            (
+                "sector",
+                self.sector
+                    .map(|s| s.as_str().to_string())
+                    .unwrap_or_default(),
+            ),
+            (
+                "stage",
+                self.stage
+                    .map(|s| s.as_str().to_string())
+                    .unwrap_or_default(),
+            ),
+            ("country", self.country.clone()),
+            (
+                "sponsor",
+                self.sponsor.map(|s| s.to_string()).unwrap_or_default(),
+            ),
+            (
+                "showcase",
+                if self.showcase {
+                    "1".into()
+                } else {
+                    String::new()
+                },
+            ),
+            ("after", after.unwrap_or_default().to_string()),
+        ])
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -392,6 +464,30 @@ pub struct NewProjectContext {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_project_filter_round_trips_through_the_url() {
+        let filter = ProjectFilter {
+            q: "风电".into(),
+            sector: Some(Sector::Renewables),
+            stage: Some(ProjectStage::Marketing),
+            country: "CN".into(),
+            sponsor: Some(7),
+            showcase: true,
+            after: None,
+        };
+        let query = filter.to_query(None);
+        let pairs: Vec<(String, String)> =
+            url::form_urlencoded::parse(query.trim_start_matches('?').as_bytes())
+                .into_owned()
+                .collect();
+        let back = ProjectFilter::from_query(|k| {
+            pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone())
+        });
+        assert_eq!(back, filter);
+        let junk = ProjectFilter::from_query(|k| (k == "country").then(|| "China".to_string()));
+        assert_eq!(junk, ProjectFilter::default());
+    }
 
     #[test]
     fn percentages_become_basis_points() {

@@ -13,52 +13,95 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 
 #[component]
 pub fn ProjectsPage() -> impl IntoView {
-    let after = use_query_map().with_untracked(|q| q.get("after"));
-    let page = Resource::new(move || after.clone(), list_projects);
+    let query = use_query_map().get_untracked();
+    let filter = ProjectFilter::from_query(|k| query.get(k));
+    let page = Resource::new(
+        {
+            let filter = filter.clone();
+            move || filter.clone()
+        },
+        list_projects,
+    );
+    let f = filter.clone();
     view! {
         <Title text=tr("projects.title") />
         <div class="page-head">
             <h1>{tr("projects.title")}</h1>
             <a class="button" href="/clients?kind=borrower">{tr("projects.new_from_sponsor")}</a>
         </div>
+        <form method="get" action="/projects" class="filters" role="search">
+            {f.sponsor.map(|s| view! { <input type="hidden" name="sponsor" value=s /> })}
+            <div class="field grow">
+                <label for="q">{tr("projects.search")}</label>
+                <input id="q" name="q" type="search" value=f.q.clone() />
+            </div>
+            <Choice name="sector" label=tr("clients.sector") options=options_of(Sector::ALL, Sector::as_str, Sector::i18n_key) selected=f.sector.map(|v| v.as_str().to_string()).unwrap_or_default() />
+            <Choice name="stage" label=tr("projects.stage") options=options_of(ProjectStage::ALL, ProjectStage::as_str, ProjectStage::i18n_key) selected=f.stage.map(|v| v.as_str().to_string()).unwrap_or_default() />
+            <Text name="country" label=tr("clients.country") value=f.country.clone() />
+            <div class="field">
+                <label class="check" for="showcase"><input type="checkbox" id="showcase" name="showcase" value="1" checked=f.showcase />{tr("projects.showcase_only")}</label>
+            </div>
+            <button type="submit" class="primary">{tr("clients.apply")}</button>
+        </form>
         <Suspense fallback=|| view! { <p class="muted">{tr("form.loading")}</p> }>
-            {move || Suspend::new(async move {
-                match page.await {
-                    Ok(page) if page.rows.is_empty() => view! { <p class="empty">{tr("projects.none")}</p> }.into_any(),
-                    Ok(page) => view! {
-                        <div class="table-wrap">
-                            <table>
-                                <caption class="visually-hidden">{tr("projects.title")}</caption>
-                                <thead><tr>
-                                    <th scope="col">{tr("projects.name")}</th>
-                                    <th scope="col">{tr("projects.sponsor")}</th>
-                                    <th scope="col">{tr("clients.sector")}</th>
-                                    <th scope="col">{tr("clients.country")}</th>
-                                    <th scope="col">{tr("projects.size")}</th>
-                                    <th scope="col">{tr("projects.stage")}</th>
-                                </tr></thead>
-                                <tbody>
-                                    {page.rows.into_iter().map(|r| view! {
-                                        <tr>
-                                            <td><a href=format!("/projects/{}", r.id)>{r.name.clone()}</a>
-                                                {r.showcase.then(|| view! { " " <span class="flag">{tr("projects.showcase")}</span> })}</td>
-                                            <td>{r.sponsor_name.clone()}</td>
-                                            <td>{r.sector.map(|s| tr(&s.i18n_key())).unwrap_or_default()}</td>
-                                            <td>{r.country.clone()}</td>
-                                            <td>{r.size.clone()}</td>
-                                            <td>{r.stage.map(|s| tr(&s.i18n_key())).unwrap_or_default()}</td>
-                                        </tr>
-                                    }).collect_view()}
-                                </tbody>
-                            </table>
-                        </div>
-                        {page.next.map(|n| view! { <p><a class="button" href=format!("/projects?after={}", crate::core::url::encode(&n))>{tr("list.next_page")}</a></p> })}
-                    }.into_any(),
-                    Err(error) => view! { <ErrorPanel error /> }.into_any(),
-                }
-            })}
+            {move || {
+                let filter = filter.clone();
+                Suspend::new(async move {
+                    match page.await {
+                        Ok(page) => view! { <ProjectTable page filter /> }.into_any(),
+                        Err(error) => view! { <ErrorPanel error /> }.into_any(),
+                    }
+                })
+            }}
         </Suspense>
     }
+}
+
+#[component]
+fn ProjectTable(page: ProjectPage, filter: ProjectFilter) -> impl IntoView {
+    if page.rows.is_empty() {
+        return view! { <p class="empty">{tr("projects.none")}</p> }.into_any();
+    }
+    let count = crate::core::i18n::t_with(
+        crate::ui::session::use_lang(),
+        "projects.count",
+        &[("count", &page.total.to_string())],
+    );
+    let next = page
+        .next
+        .clone()
+        .map(|cursor| format!("/projects{}", filter.to_query(Some(&cursor))));
+    view! {
+        <p class="muted" role="status">{count}</p>
+        <div class="table-wrap">
+            <table>
+                <caption class="visually-hidden">{tr("projects.title")}</caption>
+                <thead><tr>
+                    <th scope="col">{tr("projects.name")}</th>
+                    <th scope="col">{tr("projects.sponsor")}</th>
+                    <th scope="col">{tr("clients.sector")}</th>
+                    <th scope="col">{tr("clients.country")}</th>
+                    <th scope="col">{tr("projects.size")}</th>
+                    <th scope="col">{tr("projects.stage")}</th>
+                </tr></thead>
+                <tbody>
+                    {page.rows.into_iter().map(|r| view! {
+                        <tr>
+                            <td><a href=format!("/projects/{}", r.id)>{r.name.clone()}</a>
+                                {r.showcase.then(|| view! { " " <span class="flag">{tr("projects.showcase")}</span> })}</td>
+                            <td>{r.sponsor_name.clone()}</td>
+                            <td>{r.sector.map(|s| tr(&s.i18n_key())).unwrap_or_default()}</td>
+                            <td>{r.country.clone()}</td>
+                            <td>{r.size.clone()}</td>
+                            <td>{r.stage.map(|s| tr(&s.i18n_key())).unwrap_or_default()}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+        {next.map(|href| view! { <p><a class="button" href=href>{tr("list.next_page")}</a></p> })}
+    }
+    .into_any()
 }
 
 #[component]

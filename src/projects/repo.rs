@@ -1,7 +1,8 @@
 //! SQL of projects and tranches.
 use super::model::*;
 use crate::server::db::{Db, Tx};
-use crate::{with_db, with_tx};
+use crate::server::query::{Bind, Conditions};
+use crate::{bind_all, with_db, with_tx};
 use chrono::{DateTime, Utc};
 use sqlx::FromRow;
 
@@ -46,27 +47,65 @@ pub async fn find_tx(tx: &mut Tx, id: i64) -> Result<Option<ProjectRecord>, sqlx
     with_tx!(tx, c => sqlx::query_as::<_, ProjectRecord>(&sql).bind(id).fetch_optional(c).await)
 }
 
-/// One page of projects by name after the cursor `id~sort_name`.
+/// The conditions of a project filter (archived projects never show).
+fn filter_conditions(filter: &ProjectFilter) -> Conditions {
+    let mut c = Conditions::default();
+    c.push("p.archived_at IS NULL".into());
+    if !filter.q.is_empty() {
+        let p = c.bind(Bind::Text(contains_pattern(&filter.q)));
+        c.push(format!(
+            "(LOWER(p.name) LIKE {p} ESCAPE '\\' OR LOWER(COALESCE(p.latin_name, '')) LIKE {p} ESCAPE '\\')"
+        ));
+    }
+    if let Some(sector) = filter.sector {
+        let p = c.bind(Bind::Text(sector.as_str().into()));
+        c.push(format!("p.sector = {p}"));
+    }
+    if let Some(stage) = filter.stage {
+        let p = c.bind(Bind::Text(stage.as_str().into()));
+        c.push(format!("p.stage = {p}"));
+    }
+    if !filter.country.is_empty() {
+        let p = c.bind(Bind::Text(filter.country.clone()));
+        c.push(format!("p.country = {p}"));
+    }
+    if let Some(sponsor) = filter.sponsor {
+        let p = c.bind(Bind::Int(sponsor));
+        c.push(format!("p.sponsor_id = {p}"));
+    }
+    if filter.showcase {
+        c.push("p.showcase = TRUE".into());
+    }
+    c
+}
+
+/// How many projects match the filter, across all pages.
+pub async fn count(db: &Db, filter: &ProjectFilter) -> Result<i64, sqlx::Error> {
+    let c = filter_conditions(filter);
+    let sql = format!("SELECT COUNT(*) FROM projects p {}", c.where_clause());
+    with_db!(db, conn => bind_all!(sqlx::query_scalar(&sql), &c.binds).fetch_one(conn).await)
+}
+
+/// One page of projects by name after the filter's cursor `id~sort_name`.
 pub async fn list(
     db: &Db,
-    after: Option<&str>,
+    filter: &ProjectFilter,
     limit: i64,
 ) -> Result<Vec<ProjectRecord>, sqlx::Error> {
-    let (after_id, after_name) = after
-        .and_then(|a| a.split_once('~'))
-        .map(|(id, name)| (id.parse::<i64>().unwrap_or(0), name.to_string()))
-        .unwrap_or((0, String::new()));
+    let mut c = filter_conditions(filter);
+    if let Some((id, name)) = filter.after.as_deref().and_then(|a| a.split_once('~')) {
+        let n = c.bind(Bind::Text(name.to_string()));
+        let i = c.bind(Bind::Int(id.parse::<i64>().unwrap_or(0)));
+        c.push(format!(
+            "(p.sort_name > {n} OR (p.sort_name = {n} AND p.id > {i}))"
+        ));
+    }
+    let limit_p = c.bind(Bind::Int(limit));
     let sql = format!(
-        "{RECORD_SELECT} WHERE p.archived_at IS NULL
-           AND (p.sort_name > $1 OR (p.sort_name = $1 AND p.id > $2))
-         ORDER BY p.sort_name, p.id LIMIT $3"
+        "{RECORD_SELECT} {} ORDER BY p.sort_name, p.id LIMIT {limit_p}",
+        c.where_clause()
     );
-    with_db!(db, c => sqlx::query_as::<_, ProjectRecord>(&sql)
-        .bind(after_name)
-        .bind(after_id)
-        .bind(limit)
-        .fetch_all(c)
-        .await)
+    with_db!(db, conn => bind_all!(sqlx::query_as::<_, ProjectRecord>(&sql), &c.binds).fetch_all(conn).await)
 }
 
 /// Projects a client sponsors, for the client's page.

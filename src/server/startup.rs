@@ -134,6 +134,14 @@ pub fn router(state: AppState) -> Result<Router, String> {
             post(crate::clients::handlers::add_contact),
         )
         .route(
+            "/clients/{id}/contacts/{contact}",
+            post(crate::clients::handlers::edit_contact),
+        )
+        .route(
+            "/clients/{id}/contacts/{contact}/remove",
+            post(crate::clients::handlers::remove_contact),
+        )
+        .route(
             "/clients/{id}/archive",
             post(crate::clients::handlers::archive),
         )

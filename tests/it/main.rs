@@ -6,6 +6,7 @@ mod audit;
 mod auth;
 mod cli;
 mod clients;
+mod contacts;
 mod deals;
 mod health;
 mod jobs;

@@ -8,7 +8,8 @@ use covenant::with_db;
 
 crate::on_both_engines!(
     a_project_is_created_for_a_borrower_and_gets_tranches,
-    project_edits_check_version_and_owner
+    project_edits_check_version_and_owner,
+    the_project_list_filters_by_name_sector_and_sponsor_and_pages
 );
 
 async fn borrower(app: &TestApp, owner: i64, name: &str, is_borrower: bool) -> i64 {
@@ -211,4 +212,61 @@ async fn project_edits_check_version_and_owner(engine: Engine) {
     assert_eq!(stale.status(), 409);
     let html = stale.text().await.expect("body");
     assert!(html.contains("其他人已修改了此记录") && html.contains("湾区轨道交通二期"));
+}
+
+async fn the_project_list_filters_by_name_sector_and_sponsor_and_pages(engine: Engine) {
+    let (app, _db) = TestApp::spawn(&engine).await;
+    let (me, rm) = signed_in(&app, "rm@covenant.example", Role::Rm).await;
+    let sponsor =
+        crate::helpers::fixtures::client(&app, me, "滨海风电开发有限公司", false, true).await;
+    let other = crate::helpers::fixtures::client(&app, me, "湾区交通集团", false, true).await;
+    // 52 wind projects of one sponsor (more than a page), one rail project of another.
+    for n in 0..52 {
+        crate::helpers::fixtures::project(&app, me, sponsor, &format!("滨海海上风电{n:02}期"))
+            .await;
+    }
+    crate::helpers::fixtures::project(&app, me, other, "湾区城际铁路_100%").await;
+
+    let text = |path: String| {
+        let rm = rm.clone();
+        let url = app.url(&path);
+        async move {
+            rm.get(url)
+                .send()
+                .await
+                .expect("GET")
+                .text()
+                .await
+                .expect("body")
+        }
+    };
+    let wind = text("/projects?q=%E9%A3%8E%E7%94%B5".into()).await; // q=风电
+    assert!(wind.contains("共 52 个项目") && !wind.contains("湾区城际铁路"));
+    // LIKE wildcards in the search text are plain characters.
+    let literal = text("/projects?q=_100%25".into()).await;
+    assert!(literal.contains("共 1 个项目") && literal.contains("湾区城际铁路_100%"));
+    let none = text("/projects?q=%25%25%25x".into()).await;
+    assert!(none.contains("暂无项目"));
+    let by_sponsor = text(format!("/projects?sponsor={other}")).await;
+    assert!(by_sponsor.contains("共 1 个项目"));
+    let wrong_sector = text("/projects?sector=water".into()).await;
+    assert!(!wrong_sector.contains("滨海海上风电"));
+
+    // Every wind project exactly once over the pages.
+    let mut seen = std::collections::BTreeSet::new();
+    let mut next = Some("/projects?q=%E9%A3%8E%E7%94%B5".to_string());
+    while let Some(path) = next.take() {
+        let html = text(path).await;
+        for part in html.split("滨海海上风电").skip(1) {
+            let n: String = part.chars().take(2).collect();
+            assert!(seen.insert(n.clone()), "project {n} shown twice");
+        }
+        next = html
+            .split("href=\"/projects?")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .filter(|q| q.contains("after="))
+            .map(|q| format!("/projects?{}", q.replace("&amp;", "&")));
+    }
+    assert_eq!(seen.len(), 52);
 }

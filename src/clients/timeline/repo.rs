@@ -168,7 +168,7 @@ pub async fn contacts_of_client(
         .map(|n| format!("${n}"))
         .collect();
     let sql = format!(
-        "SELECT COUNT(*) FROM contacts WHERE client_id = $1 AND id IN ({})",
+        "SELECT COUNT(*) FROM contacts WHERE client_id = $1 AND removed_at IS NULL AND id IN ({})",
         list.join(", ")
     );
     let n: i64 = with_tx!(tx, c => {
