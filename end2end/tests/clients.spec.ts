@@ -28,7 +28,7 @@ test('an rm creates an investor with a contact, is warned of a duplicate, and fi
 
   await expect(page).toHaveURL(/\/clients\/\d+\?created=1$/);
   await expect(page.getByRole('status')).toContainText('客户已创建');
-  await expect(page.getByText('赵磊')).toBeVisible();
+  await expect(page.locator('#contacts strong', { hasText: '赵磊' })).toBeVisible();
   await expect(page.getByText('稳健型')).toBeVisible();
   const clientUrl = new URL(page.url()).pathname;
 
@@ -69,7 +69,7 @@ test('an rm creates an investor with a contact, is warned of a duplicate, and fi
   await page.locator('#deals').getByRole('link', { name: '新建交易' }).click();
   await page.locator('.pick-list a').first().click();
   await page.getByLabel('意向金额').fill('8000万');
-  await page.getByLabel('阶段').selectOption('interested');
+  await page.getByLabel('阶段', { exact: true }).selectOption('interested');
   await page.getByRole('button', { name: '保存' }).click();
   await expect(page).toHaveURL(/\/deals\/\d+\?created=1$/);
   await expect(page.getByText('CNY 8,000万')).toBeVisible();
