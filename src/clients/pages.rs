@@ -7,6 +7,7 @@ use super::model::*;
 use super::timeline::pages::{LogInteractionForm, TimelineSection};
 use crate::core::i18n;
 use crate::core::roles::Department;
+use crate::pipeline::lifecycle::pages::LifecycleHistory;
 use crate::pipeline::pages::DealsSection;
 use crate::ui::fields::{Check, Choice, Text, currency_options, message_for, options_of};
 use crate::ui::layout::ErrorPanel;
@@ -384,7 +385,8 @@ fn ClientDetailView(d: ClientDetail) -> impl IntoView {
                 <dt>{tr("clients.sector")}</dt><dd>{d.sector.map(|s| tr(&s.i18n_key())).unwrap_or_default()}</dd>
                 <dt>{tr("clients.notes")}</dt><dd>{d.notes.clone().unwrap_or_default()}</dd>
             </dl>
-            <p class="muted small">{tr("clients.lifecycle_history_soon")}</p>
+            <h3 class="small-heading">{tr("lifecycle.history")}</h3>
+            <LifecycleHistory client_id=d.id />
         </section>
         {d.investor.clone().map(|i| view! {
             <section class="card">

@@ -60,7 +60,7 @@ impl ListRow {
 }
 
 /// The conditions of `filter` (everything but the page cursor).
-fn filter_conditions(filter: &ClientFilter, today: NaiveDate) -> Conditions {
+pub fn filter_conditions(filter: &ClientFilter, today: NaiveDate) -> Conditions {
     let mut c = Conditions::default();
     c.push("c.archived_at IS NULL".into());
     match filter.kind {
@@ -193,17 +193,23 @@ pub async fn list(
         ClientSort::Updated => "c.updated_at DESC, c.id DESC",
     };
     let limit_p = c.bind(Bind::Int(limit + 1));
-    // Pick the page's ids from `clients` (and only the joins the filters need), then join
-    // owner and profile for those rows alone.
+    // Pick the page's rows from `clients` (and only the joins the filters need), then join
+    // owner and profile for those rows alone. The page carries the client's own columns:
+    // joining `clients` a second time let SQLite 3.46 turn the join around and scan every
+    // client (20-30 ms instead of 0.7 ms on the large data set).
+    let page_order = order.replace("c.", "page.");
     let sql = format!(
-        "SELECT c.id, c.display_name, c.latin_name, c.sort_name, c.is_investor, c.is_borrower,
-                c.lifecycle_stage, u.name AS owner_name, c.country, c.sector, ip.risk_appetite,
-                ip.ticket_band, ip.kyc_status, ip.kyc_review_due, c.updated_at
-         FROM (SELECT c.id {count_from} {} ORDER BY {order} LIMIT {limit_p}) page
-         JOIN clients c ON c.id = page.id
-         JOIN users u ON u.id = c.owner_id
-         LEFT JOIN investor_profiles ip ON ip.client_id = c.id
-         ORDER BY {order}",
+        "SELECT page.id, page.display_name, page.latin_name, page.sort_name, page.is_investor,
+                page.is_borrower, page.lifecycle_stage, u.name AS owner_name, page.country,
+                page.sector, ip.risk_appetite, ip.ticket_band, ip.kyc_status, ip.kyc_review_due,
+                page.updated_at
+         FROM (SELECT c.id, c.display_name, c.latin_name, c.sort_name, c.is_investor,
+                      c.is_borrower, c.lifecycle_stage, c.owner_id, c.country, c.sector,
+                      c.updated_at
+               {count_from} {} ORDER BY {order} LIMIT {limit_p}) page
+         JOIN users u ON u.id = page.owner_id
+         LEFT JOIN investor_profiles ip ON ip.client_id = page.id
+         ORDER BY {page_order}",
         c.where_clause()
     );
     let mut rows: Vec<ListRow> = with_db!(db, conn => bind_all!(sqlx::query_as::<_, ListRow>(&sql), &c.binds).fetch_all(conn).await)?;

@@ -345,6 +345,16 @@ pub struct MoveView {
     pub reason: Option<String>,
 }
 
+/// A stage move of a client or a deal, with the stage names as translation keys.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StageMoveView {
+    pub at: String,
+    pub from_key: Option<String>,
+    pub to_key: String,
+    pub by: Option<String>,
+    pub reason: Option<String>,
+}
+
 /// Everything the deal page shows.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct DealDetail {

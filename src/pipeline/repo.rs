@@ -30,24 +30,30 @@ pub struct DealRecord {
     pub version: i64,
 }
 
-const RECORD_SELECT: &str = "SELECT d.id, d.client_id, c.display_name AS client_name,
-        c.owner_id AS client_owner_id, d.project_id, p.name AS project_name, d.tranche_id,
-        t.name AS tranche_name, d.owner_id, u.name AS owner_name, d.stage, d.currency,
-        d.indicated_amount, d.committed_amount, d.probability, d.expected_close, d.terms,
-        d.archived_at, d.version
-    FROM deals d
-    JOIN clients c ON c.id = d.client_id
-    JOIN projects p ON p.id = d.project_id
-    LEFT JOIN tranches t ON t.id = d.tranche_id
-    JOIN users u ON u.id = d.owner_id";
+/// The deal columns and the names pages show next to them, over `source` (the `deals`
+/// table, or one page of it) as `d`.
+fn record_select(source: &str) -> String {
+    format!(
+        "SELECT d.id, d.client_id, c.display_name AS client_name,
+            c.owner_id AS client_owner_id, d.project_id, p.name AS project_name, d.tranche_id,
+            t.name AS tranche_name, d.owner_id, u.name AS owner_name, d.stage, d.currency,
+            d.indicated_amount, d.committed_amount, d.probability, d.expected_close, d.terms,
+            d.archived_at, d.version
+        FROM {source}
+        JOIN clients c ON c.id = d.client_id
+        JOIN projects p ON p.id = d.project_id
+        LEFT JOIN tranches t ON t.id = d.tranche_id
+        JOIN users u ON u.id = d.owner_id"
+    )
+}
 
 pub async fn find(db: &Db, id: i64) -> Result<Option<DealRecord>, sqlx::Error> {
-    let sql = format!("{RECORD_SELECT} WHERE d.id = $1");
+    let sql = format!("{} WHERE d.id = $1", record_select("deals d"));
     with_db!(db, c => sqlx::query_as::<_, DealRecord>(&sql).bind(id).fetch_optional(c).await)
 }
 
 pub async fn find_tx(tx: &mut Tx, id: i64) -> Result<Option<DealRecord>, sqlx::Error> {
-    let sql = format!("{RECORD_SELECT} WHERE d.id = $1");
+    let sql = format!("{} WHERE d.id = $1", record_select("deals d"));
     with_tx!(tx, c => sqlx::query_as::<_, DealRecord>(&sql).bind(id).fetch_optional(c).await)
 }
 
@@ -91,13 +97,13 @@ pub async fn list(
         c.push(format!("d.id < {p}"));
     }
     let limit_p = c.bind(Bind::Int(limit));
-    // The page's ids come from `deals` alone; the names are joined for those rows only.
-    let sql = format!(
-        "{RECORD_SELECT}
-         JOIN (SELECT d.id FROM deals d {} ORDER BY d.id DESC LIMIT {limit_p}) page ON page.id = d.id
-         ORDER BY d.id DESC",
+    // The page comes from `deals` alone; the names are joined for its rows only (a second
+    // reference to `deals` let SQLite 3.46 scan every deal: 19 ms instead of 1 ms).
+    let page = format!(
+        "(SELECT d.* FROM deals d {} ORDER BY d.id DESC LIMIT {limit_p}) d",
         c.where_clause()
     );
+    let sql = format!("{} ORDER BY d.id DESC", record_select(&page));
     with_db!(db, conn => bind_all!(sqlx::query_as::<_, DealRecord>(&sql), &c.binds).fetch_all(conn).await)
 }
 
@@ -268,4 +274,41 @@ pub async fn moves_of(db: &Db, deal_id: i64, limit: i64) -> Result<Vec<MoveRow>,
     .bind(limit)
     .fetch_all(c)
     .await)
+}
+
+/// Recomputes the committed capital of a client (its committed and closed deals, per
+/// currency) that the lifecycle board shows and sums; called by every deal write.
+pub async fn refresh_commitments(tx: &mut Tx, client_id: i64) -> Result<(), sqlx::Error> {
+    with_tx!(tx, c => sqlx::query("DELETE FROM client_commitments WHERE client_id = $1")
+        .bind(client_id)
+        .execute(c)
+        .await
+        .map(|_| ()))?;
+    with_tx!(tx, c => sqlx::query(
+        "INSERT INTO client_commitments (client_id, currency, amount)
+         SELECT client_id, currency, CAST(SUM(committed_amount) AS BIGINT) FROM deals
+         WHERE client_id = $1 AND stage IN ('committed', 'closed') AND archived_at IS NULL
+           AND committed_amount IS NOT NULL
+         GROUP BY client_id, currency",
+    )
+    .bind(client_id)
+    .execute(c)
+    .await
+    .map(|_| ()))
+}
+
+/// The same for every client at once, after a bulk load.
+pub async fn refresh_all_commitments(db: &Db) -> Result<(), sqlx::Error> {
+    let mut tx = db.begin().await?;
+    with_tx!(&mut tx, c => sqlx::query("DELETE FROM client_commitments").execute(c).await.map(|_| ()))?;
+    with_tx!(&mut tx, c => sqlx::query(
+        "INSERT INTO client_commitments (client_id, currency, amount)
+         SELECT client_id, currency, CAST(SUM(committed_amount) AS BIGINT) FROM deals
+         WHERE stage IN ('committed', 'closed') AND archived_at IS NULL AND committed_amount IS NOT NULL
+         GROUP BY client_id, currency",
+    )
+    .execute(c)
+    .await
+    .map(|_| ()))?;
+    tx.commit().await
 }

@@ -136,5 +136,6 @@ pub async fn seed_deals(
             break;
         }
     }
+    repo::refresh_all_commitments(db).await.map_err(err)?;
     Ok(created)
 }

@@ -98,6 +98,9 @@ pub async fn create(
             request_id: Some(&form.form_key),
         };
         repo::insert_move(&mut tx, &first_move).await.map_err(db)?;
+        repo::refresh_commitments(&mut tx, valid.client_id)
+            .await
+            .map_err(db)?;
         let after = repo::find_tx(&mut tx, id).await.map_err(db)?;
         let entry = AuditEntry::new(Actor::Staff(me.0.id), "deal.create", "deal", Some(id))
             .after(&after)
@@ -165,6 +168,9 @@ pub async fn update(
             };
             repo::insert_move(&mut tx, &stage_move).await.map_err(db)?;
         }
+        repo::refresh_commitments(&mut tx, before.client_id)
+            .await
+            .map_err(db)?;
         let after = repo::find_tx(&mut tx, id).await.map_err(db)?;
         let entry = AuditEntry::new(Actor::Staff(me.0.id), "deal.update", "deal", Some(id))
             .before(&before)

@@ -115,3 +115,8 @@ pub async fn answer_form<T: Clone + Send + Sync + 'static>(
     };
     render_again(state, parts, status, submitted).await
 }
+
+/// The client address of the request a server function is answering, for the audit log.
+pub fn request_ip() -> Option<String> {
+    leptos::prelude::use_context::<Parts>().and_then(|parts| ip_of(&parts))
+}

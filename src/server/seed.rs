@@ -106,6 +106,9 @@ pub async fn seed_demo(
 ) -> Result<(), String> {
     let mut rng = StdRng::seed_from_u64(seed);
     let now = clock.now();
+    db.prepare_bulk_load()
+        .await
+        .map_err(|e| format!("could not prepare the database for loading: {e}"))?;
     let mut printed = Vec::new();
     for staff in STAFF {
         let password = demo_password(&mut rng);

@@ -159,6 +159,10 @@ pub fn router(state: AppState) -> Result<Router, String> {
             post(crate::clients::timeline::handlers::log),
         )
         .route("/deals/new", post(crate::pipeline::handlers::create))
+        .route(
+            "/lifecycle/move",
+            post(crate::pipeline::lifecycle::handlers::move_card),
+        )
         .route("/deals/{id}/edit", post(crate::pipeline::handlers::update))
         .merge(pages)
         .fallback(static_or_not_found)

@@ -10,6 +10,7 @@ mod contacts;
 mod deals;
 mod health;
 mod jobs;
+mod lifecycle;
 mod multi_instance;
 mod projects;
 mod schema;

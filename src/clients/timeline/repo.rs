@@ -34,6 +34,16 @@ pub async fn insert(
     .bind(now)
     .fetch_one(c)
     .await)?;
+    // The board shows how long a client has been quiet without reading the timeline.
+    with_tx!(tx, c => sqlx::query(
+        "UPDATE clients SET last_interaction_at = $1
+         WHERE id = $2 AND (last_interaction_at IS NULL OR last_interaction_at < $1)",
+    )
+    .bind(occurred_at)
+    .bind(client_id)
+    .execute(c)
+    .await
+    .map(|_| ()))?;
     insert_participants(tx, id, "interaction_contacts", "contact_id", &i.contact_ids).await?;
     insert_participants(tx, id, "interaction_staff", "user_id", &i.staff_ids).await?;
     Ok(id)

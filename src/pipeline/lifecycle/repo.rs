@@ -1,0 +1,217 @@
+//! SQL of the lifecycle board: column counts and values over every matching client, one
+//! page of cards per column (keyset on name), and the stage change with its move row.
+use crate::clients::model::{ClientFilter, LifecycleStage};
+use crate::server::db::{Db, Tx};
+use crate::server::query::{Bind, Conditions};
+use crate::{bind_all, with_db, with_tx};
+use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::FromRow;
+
+/// The joins a client filter needs (owner `u`, investor profile `ip`).
+fn from_clause(c: &Conditions) -> &'static str {
+    match (c.needs("owner"), c.needs("profile")) {
+        (false, false) => "FROM clients c",
+        (true, false) => "FROM clients c JOIN users u ON u.id = c.owner_id",
+        (false, true) => "FROM clients c LEFT JOIN investor_profiles ip ON ip.client_id = c.id",
+        (true, true) => {
+            "FROM clients c JOIN users u ON u.id = c.owner_id LEFT JOIN investor_profiles ip ON ip.client_id = c.id"
+        }
+    }
+}
+
+/// Cards per stage over every client matching the filter.
+pub async fn counts(
+    db: &Db,
+    filter: &ClientFilter,
+    today: NaiveDate,
+) -> Result<Vec<(String, i64)>, sqlx::Error> {
+    let c = crate::clients::repo::filter_conditions(filter, today);
+    let sql = format!(
+        "SELECT c.lifecycle_stage, COUNT(*) {} {} GROUP BY c.lifecycle_stage",
+        from_clause(&c),
+        c.where_clause()
+    );
+    with_db!(db, conn => bind_all!(sqlx::query_as::<_, (String, i64)>(&sql), &c.binds).fetch_all(conn).await)
+}
+
+/// Committed capital per stage and currency over every client matching the filter.
+pub async fn values(
+    db: &Db,
+    filter: &ClientFilter,
+    today: NaiveDate,
+) -> Result<Vec<(String, String, i64)>, sqlx::Error> {
+    let c = crate::clients::repo::filter_conditions(filter, today);
+    // PostgreSQL sums BIGINT into NUMERIC: cast back so both engines decode an i64.
+    let sql = format!(
+        "SELECT c.lifecycle_stage, cc.currency, CAST(SUM(cc.amount) AS BIGINT)
+         {} JOIN client_commitments cc ON cc.client_id = c.id {}
+         GROUP BY c.lifecycle_stage, cc.currency ORDER BY cc.currency",
+        from_clause(&c),
+        c.where_clause()
+    );
+    with_db!(db, conn => bind_all!(sqlx::query_as::<_, (String, String, i64)>(&sql), &c.binds).fetch_all(conn).await)
+}
+
+#[derive(Clone, Debug, FromRow)]
+pub struct CardRow {
+    pub id: i64,
+    pub display_name: String,
+    pub sort_name: String,
+    pub is_investor: bool,
+    pub is_borrower: bool,
+    pub owner_id: i64,
+    pub owner_name: String,
+    pub lifecycle_stage: String,
+    pub version: i64,
+    pub last_interaction_at: Option<DateTime<Utc>>,
+    pub risk_severity: i64,
+}
+
+/// One page of a column's cards by name, after the cursor `id~sort_name`.
+pub async fn cards(
+    db: &Db,
+    filter: &ClientFilter,
+    today: NaiveDate,
+    stage: LifecycleStage,
+    after: Option<&str>,
+    limit: i64,
+) -> Result<Vec<CardRow>, sqlx::Error> {
+    let mut c = crate::clients::repo::filter_conditions(filter, today);
+    let s = c.bind(Bind::Text(stage.as_str().into()));
+    c.push(format!("c.lifecycle_stage = {s}"));
+    if let Some((id, name)) = after.and_then(|a| a.split_once('~')) {
+        let n = c.bind(Bind::Text(name.to_string()));
+        let i = c.bind(Bind::Int(id.parse::<i64>().unwrap_or(0)));
+        c.push(format!(
+            "(c.sort_name > {n} OR (c.sort_name = {n} AND c.id > {i}))"
+        ));
+    }
+    let limit_p = c.bind(Bind::Int(limit));
+    let sql = format!(
+        "SELECT page.*, o.name AS owner_name
+         FROM (SELECT c.id, c.display_name, c.sort_name, c.is_investor, c.is_borrower,
+                      c.owner_id, c.lifecycle_stage, c.version, c.last_interaction_at,
+                      c.risk_severity
+               {} {} ORDER BY c.sort_name, c.id LIMIT {limit_p}) page
+         JOIN users o ON o.id = page.owner_id
+         ORDER BY page.sort_name, page.id",
+        from_clause(&c),
+        c.where_clause()
+    );
+    with_db!(db, conn => bind_all!(sqlx::query_as::<_, CardRow>(&sql), &c.binds).fetch_all(conn).await)
+}
+
+/// Committed capital per currency of the given clients.
+pub async fn commitments_of(db: &Db, ids: &[i64]) -> Result<Vec<(i64, String, i64)>, sqlx::Error> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let list: Vec<String> = (1..=ids.len()).map(|n| format!("${n}")).collect();
+    let sql = format!(
+        "SELECT client_id, currency, amount FROM client_commitments
+         WHERE client_id IN ({}) ORDER BY currency",
+        list.join(", ")
+    );
+    with_db!(db, c => {
+        let mut q = sqlx::query_as::<_, (i64, String, i64)>(&sql);
+        for id in ids {
+            q = q.bind(*id);
+        }
+        q.fetch_all(c).await
+    })
+}
+
+/// The stage, version and owner of a client, read inside the move's transaction.
+pub async fn position(tx: &mut Tx, id: i64) -> Result<Option<(String, i64, i64)>, sqlx::Error> {
+    with_tx!(tx, c => sqlx::query_as::<_, (String, i64, i64)>(
+        "SELECT lifecycle_stage, version, owner_id FROM clients WHERE id = $1 AND archived_at IS NULL",
+    )
+    .bind(id)
+    .fetch_optional(c)
+    .await)
+}
+
+pub async fn has_committed_deal(tx: &mut Tx, client_id: i64) -> Result<bool, sqlx::Error> {
+    let n: i64 = with_tx!(tx, c => sqlx::query_scalar(
+        "SELECT COUNT(*) FROM deals WHERE client_id = $1 AND stage IN ('committed', 'closed') AND archived_at IS NULL",
+    )
+    .bind(client_id)
+    .fetch_one(c)
+    .await)?;
+    Ok(n > 0)
+}
+
+/// Moves the client if it is still at `version`; false means someone else changed it.
+pub async fn set_stage(
+    tx: &mut Tx,
+    id: i64,
+    version: i64,
+    to: LifecycleStage,
+    now: DateTime<Utc>,
+) -> Result<bool, sqlx::Error> {
+    let changed = with_tx!(tx, c => sqlx::query(
+        "UPDATE clients SET lifecycle_stage = $1, updated_at = $2, version = version + 1
+         WHERE id = $3 AND version = $4 AND archived_at IS NULL",
+    )
+    .bind(to.as_str())
+    .bind(now)
+    .bind(id)
+    .bind(version)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(changed == 1)
+}
+
+pub struct NewLifecycleMove<'a> {
+    pub client_id: i64,
+    pub from: Option<LifecycleStage>,
+    pub to: LifecycleStage,
+    pub by: Option<i64>,
+    pub at: DateTime<Utc>,
+    pub reason: Option<&'a str>,
+    pub request_id: Option<&'a str>,
+}
+
+pub async fn insert_move(tx: &mut Tx, m: &NewLifecycleMove<'_>) -> Result<(), sqlx::Error> {
+    with_tx!(tx, c => sqlx::query(
+        "INSERT INTO lifecycle_moves (client_id, from_stage, to_stage, moved_by, moved_at, reason, request_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(m.client_id)
+    .bind(m.from.map(LifecycleStage::as_str))
+    .bind(m.to.as_str())
+    .bind(m.by)
+    .bind(m.at)
+    .bind(m.reason)
+    .bind(m.request_id)
+    .execute(c)
+    .await
+    .map(|_| ()))
+}
+
+#[derive(Clone, Debug, FromRow)]
+pub struct LifecycleMoveRow {
+    pub moved_at: DateTime<Utc>,
+    pub from_stage: Option<String>,
+    pub to_stage: String,
+    pub moved_by_name: Option<String>,
+    pub reason: Option<String>,
+}
+
+/// A client's stage history, newest first.
+pub async fn moves_of(
+    db: &Db,
+    client_id: i64,
+    limit: i64,
+) -> Result<Vec<LifecycleMoveRow>, sqlx::Error> {
+    with_db!(db, c => sqlx::query_as::<_, LifecycleMoveRow>(
+        "SELECT m.moved_at, m.from_stage, m.to_stage, u.name AS moved_by_name, m.reason
+         FROM lifecycle_moves m LEFT JOIN users u ON u.id = m.moved_by
+         WHERE m.client_id = $1 ORDER BY m.id DESC LIMIT $2",
+    )
+    .bind(client_id)
+    .bind(limit)
+    .fetch_all(c)
+    .await)
+}

@@ -1,0 +1,247 @@
+//! The lifecycle board and moving clients through it. A move is authorised, checked
+//! against the stage rules and the card's version, and written with its move row and audit
+//! row in one transaction; a repeated request id returns the first result.
+use super::model::*;
+use super::repo::{self, NewLifecycleMove};
+use crate::auth::backend::StaffUser;
+use crate::clients::model::LifecycleStage;
+use crate::clients::service::{can_edit, today};
+use crate::core::error::AppError;
+use crate::core::i18n::Lang;
+use crate::core::money::format_amount;
+use crate::core::roles::Role;
+use crate::pipeline::rules::{self, ClientFacts, Verdict};
+use crate::server::audit::{self, Actor, AuditEntry};
+use crate::server::errors::db;
+use crate::server::idempotency;
+use crate::server::state::AppState;
+
+/// Cards per column page.
+pub const COLUMN_PAGE: i64 = 20;
+
+/// "1.5亿 CNY · 200万 USD": amounts per currency, as one line.
+fn per_currency(amounts: &[(String, i64)], lang: Lang) -> String {
+    amounts
+        .iter()
+        .filter(|(_, amount)| *amount != 0)
+        .map(|(currency, amount)| format_amount(*amount, currency, lang))
+        .collect::<Vec<_>>()
+        .join(" · ")
+}
+
+/// The card's lifecycle value: the committed capital of the client's deals. One function,
+/// so the value model of the analytics issue can replace it in one place.
+pub fn lifecycle_value(commitments: &[(String, i64)], lang: Lang) -> String {
+    per_currency(commitments, lang)
+}
+
+/// The board's query as it applies to `me`: a relationship manager sees their own clients
+/// unless they chose an owner (or everyone).
+pub fn effective_query(me: &StaffUser, mut query: BoardQuery) -> BoardQuery {
+    if !query.owner_chosen && me.0.role() == Role::Rm {
+        query.filter.owner = Some(me.0.id);
+    }
+    query
+}
+
+pub async fn board(state: &AppState, me: &StaffUser, query: BoardQuery) -> Result<Board, AppError> {
+    let query = effective_query(me, query);
+    let lang = me.0.lang();
+    let today = today(state);
+    let counts = repo::counts(&state.db, &query.filter, today)
+        .await
+        .map_err(db)?;
+    let values = repo::values(&state.db, &query.filter, today)
+        .await
+        .map_err(db)?;
+    let stages: Vec<LifecycleStage> = match query.column {
+        Some(stage) => vec![stage],
+        None => LifecycleStage::ALL.to_vec(),
+    };
+    let mut columns = Vec::new();
+    for stage in stages {
+        let after = query.column.and(query.after.as_deref());
+        let mut rows = repo::cards(
+            &state.db,
+            &query.filter,
+            today,
+            stage,
+            after,
+            COLUMN_PAGE + 1,
+        )
+        .await
+        .map_err(db)?;
+        let next = if rows.len() as i64 > COLUMN_PAGE {
+            rows.truncate(COLUMN_PAGE as usize);
+            rows.last().map(|r| format!("{}~{}", r.id, r.sort_name))
+        } else {
+            None
+        };
+        let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+        let commitments = repo::commitments_of(&state.db, &ids).await.map_err(db)?;
+        let now = state.clock.now();
+        let cards = rows
+            .into_iter()
+            .map(|r| {
+                let mine: Vec<(String, i64)> = commitments
+                    .iter()
+                    .filter(|(id, _, _)| *id == r.id)
+                    .map(|(_, c, a)| (c.clone(), *a))
+                    .collect();
+                Card {
+                    id: r.id,
+                    name: r.display_name,
+                    is_investor: r.is_investor,
+                    is_borrower: r.is_borrower,
+                    owner_name: r.owner_name,
+                    stage,
+                    version: r.version,
+                    value: lifecycle_value(&mine, lang),
+                    days_since_interaction: r.last_interaction_at.map(|at| (now - at).num_days()),
+                    risk: (r.risk_severity > 0).then_some(r.risk_severity),
+                    can_move: can_edit(me, r.owner_id),
+                }
+            })
+            .collect();
+        let column_values: Vec<(String, i64)> = values
+            .iter()
+            .filter(|(s, _, _)| s == stage.as_str())
+            .map(|(_, c, a)| (c.clone(), *a))
+            .collect();
+        columns.push(Column {
+            stage,
+            count: counts
+                .iter()
+                .find(|(s, _)| s == stage.as_str())
+                .map(|(_, n)| *n)
+                .unwrap_or(0),
+            total: per_currency(&column_values, lang),
+            cards,
+            next,
+        });
+    }
+    let request_ids = columns
+        .iter()
+        .flat_map(|c| c.cards.iter())
+        .map(|_| idempotency::new_key())
+        .collect();
+    Ok(Board {
+        columns,
+        query,
+        owners: crate::auth::repo::active_names(&state.db)
+            .await
+            .map_err(db)?,
+        request_ids,
+    })
+}
+
+/// Moves a client to another lifecycle stage.
+pub async fn move_client(
+    state: &AppState,
+    me: &StaffUser,
+    request: &MoveRequest,
+    ip: Option<String>,
+) -> Result<MoveOutcome, AppError> {
+    if !idempotency::is_well_formed(&request.request_id) {
+        return Err(AppError::conflict("error.form_expired"));
+    }
+    let Some(to) = LifecycleStage::parse(&request.to) else {
+        return Err(AppError::invalid("to", "form.choose_one"));
+    };
+    let reason = Some(request.reason.trim()).filter(|r| !r.is_empty());
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await.map_err(db)?;
+    if let Some(first) =
+        idempotency::replay::<MoveOutcome>(&mut tx, me.0.id, "lifecycle.move", &request.request_id)
+            .await
+            .map_err(db)?
+    {
+        return Ok(first);
+    }
+    let (stage, version, owner_id) = repo::position(&mut tx, request.id)
+        .await
+        .map_err(db)?
+        .ok_or(AppError::NotFound)?;
+    if !can_edit(me, owner_id) {
+        return Err(AppError::Forbidden);
+    }
+    if version != request.version {
+        return conflict_or_first(&mut tx, me, request).await;
+    }
+    let from = LifecycleStage::parse(&stage).unwrap_or(LifecycleStage::Acquisition);
+    let facts = ClientFacts {
+        has_committed_deal: repo::has_committed_deal(&mut tx, request.id)
+            .await
+            .map_err(db)?,
+    };
+    let warning = match rules::lifecycle_move(from, to, facts).with_reason(reason) {
+        Verdict::Allowed { warning } => warning,
+        Verdict::NeedsReason(key) => return Ok(MoveOutcome::NeedsReason(key)),
+        Verdict::Refused(key) => return Ok(MoveOutcome::Refused(key)),
+    };
+    if !repo::set_stage(&mut tx, request.id, version, to, now)
+        .await
+        .map_err(db)?
+    {
+        return conflict_or_first(&mut tx, me, request).await;
+    }
+    let the_move = NewLifecycleMove {
+        client_id: request.id,
+        from: Some(from),
+        to,
+        by: Some(me.0.id),
+        at: now,
+        reason,
+        request_id: Some(&request.request_id),
+    };
+    repo::insert_move(&mut tx, &the_move).await.map_err(db)?;
+    let entry = AuditEntry::new(
+        Actor::Staff(me.0.id),
+        "client.move",
+        "client",
+        Some(request.id),
+    )
+    .before(&serde_json::json!({ "stage": from.as_str() }))
+    .after(&serde_json::json!({ "stage": to.as_str(), "reason": reason }))
+    .ip(ip);
+    audit::record(&mut tx, now, entry).await.map_err(db)?;
+    let outcome = MoveOutcome::Moved {
+        stage: to.as_str().to_string(),
+        version: version + 1,
+        warning,
+    };
+    idempotency::remember(
+        &mut tx,
+        me.0.id,
+        "lifecycle.move",
+        &request.request_id,
+        &outcome,
+        now,
+    )
+    .await
+    .map_err(db)?;
+    tx.commit().await.map_err(db)?;
+    Ok(outcome)
+}
+
+/// Another move changed the card first. If it was this very request (a double click racing
+/// itself, committed since this one began), its result is the answer, not a conflict;
+/// otherwise the conflict says where the card is now.
+async fn conflict_or_first(
+    tx: &mut crate::server::db::Tx,
+    me: &StaffUser,
+    request: &MoveRequest,
+) -> Result<MoveOutcome, AppError> {
+    if let Some(first) =
+        idempotency::replay::<MoveOutcome>(tx, me.0.id, "lifecycle.move", &request.request_id)
+            .await
+            .map_err(db)?
+    {
+        return Ok(first);
+    }
+    let (stage, version, _) = repo::position(tx, request.id)
+        .await
+        .map_err(db)?
+        .ok_or(AppError::NotFound)?;
+    Ok(MoveOutcome::Conflict { stage, version })
+}

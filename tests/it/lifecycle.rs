@@ -1,0 +1,387 @@
+//! The lifecycle board: column totals over all cards, keyset paging that survives moves,
+//! the stage rules, and concurrent moves (one wins; a repeated request id is one move).
+use crate::helpers::fixtures;
+use crate::helpers::*;
+use covenant::core::roles::Role;
+use covenant::server::sqlx;
+use covenant::with_db;
+
+crate::on_both_engines!(
+    columns_count_and_sum_every_card_and_page_once_while_cards_move,
+    the_stage_rules_refuse_or_ask_for_a_reason,
+    concurrent_moves_one_wins_and_a_repeated_request_is_one_move
+);
+
+async fn set_stage(app: &TestApp, client: i64, stage: &str) {
+    with_db!(&app.db, c => sqlx::query("UPDATE clients SET lifecycle_stage = $1 WHERE id = $2")
+        .bind(stage)
+        .bind(client)
+        .execute(c)
+        .await
+        .map(|_| ()))
+    .expect("stage");
+}
+
+async fn version_of(app: &TestApp, client: i64) -> i64 {
+    with_db!(&app.db, c => sqlx::query_scalar("SELECT version FROM clients WHERE id = $1").bind(client).fetch_one(c).await)
+        .expect("version")
+}
+
+/// Moves a card the way the board's script does; returns the JSON answer.
+async fn move_card(
+    app: &TestApp,
+    browser: &reqwest::Client,
+    id: i64,
+    version: i64,
+    to: &str,
+    reason: &str,
+    request_id: &str,
+) -> (u16, String) {
+    let r = app
+        .rpc(
+            browser,
+            "lifecycle/move",
+            &[
+                ("id", &id.to_string()),
+                ("version", &version.to_string()),
+                ("to", to),
+                ("reason", reason),
+                ("request_id", request_id),
+            ],
+        )
+        .await;
+    (r.status().as_u16(), r.text().await.expect("body"))
+}
+
+fn key(n: u32) -> String {
+    format!("{n:032x}")
+}
+
+async fn columns_count_and_sum_every_card_and_page_once_while_cards_move(engine: Engine) {
+    let (app, _db) = TestApp::spawn(&engine).await;
+    let me = app
+        .add_staff("rm@covenant.example", "王伟", Role::Rm, STAFF_PASSWORD)
+        .await;
+    let rm = app.browser();
+    app.sign_in(&rm, "rm@covenant.example", STAFF_PASSWORD)
+        .await;
+    let sponsor = fixtures::client(&app, me, "湾区交通集团", false, true).await;
+    let (project, tranche) = fixtures::project(&app, me, sponsor, "湾区轨道交通一期").await;
+    // 45 investors in development, each with a committed deal of 100万.
+    let mut ids = Vec::new();
+    for n in 0..45 {
+        let id = fixtures::client(&app, me, &format!("发展期投资者{n:02}"), true, false).await;
+        set_stage(&app, id, "development").await;
+        let form = [
+            ("form_key", key(n)),
+            ("client_id", id.to_string()),
+            ("project_id", project.to_string()),
+            ("tranche_id", tranche.to_string()),
+            ("stage", "committed".to_string()),
+            ("currency", "CNY".to_string()),
+            ("committed_amount", "100万".to_string()),
+        ];
+        assert_eq!(app.post_form(&rm, "/deals/new", &form).await.status(), 303);
+        ids.push(id);
+    }
+    let board = rm
+        .get(app.url("/lifecycle"))
+        .send()
+        .await
+        .expect("GET")
+        .text()
+        .await
+        .expect("body");
+    assert!(
+        board.contains("45 个客户"),
+        "the count covers every card, not one page"
+    );
+    assert!(
+        board.contains("CNY 4,500万"),
+        "the value sums every card's commitment"
+    );
+
+    // Page through the development column while cards move between page loads.
+    let column = "/lifecycle?column=development";
+    let first = rm
+        .get(app.url(column))
+        .send()
+        .await
+        .expect("GET")
+        .text()
+        .await
+        .expect("body");
+    let seen_ids = |html: &str| -> Vec<i64> {
+        html.split("id=\"card-")
+            .skip(1)
+            .filter_map(|s| s.split('"').next()?.parse().ok())
+            .collect()
+    };
+    let mut seen = seen_ids(&first);
+    assert_eq!(seen.len(), 20);
+    // One card already seen leaves the column, one not yet seen leaves it too.
+    let gone_seen = seen[3];
+    let gone_unseen = *ids
+        .iter()
+        .rev()
+        .find(|id| !seen.contains(id))
+        .expect("unseen");
+    for (n, id) in [(100, gone_seen), (101, gone_unseen)] {
+        let (status, body) = move_card(
+            &app,
+            &rm,
+            id,
+            version_of(&app, id).await,
+            "maturity",
+            "",
+            &key(n),
+        )
+        .await;
+        assert_eq!(status, 200, "{body}");
+        assert!(body.contains("Moved"), "{body}");
+    }
+    let mut next = first
+        .split("href=\"/lifecycle?")
+        .filter_map(|s| s.split('"').next())
+        .find(|q| q.contains("after="))
+        .map(|q| format!("/lifecycle?{}", q.replace("&amp;", "&")));
+    while let Some(path) = next.take() {
+        let html = rm
+            .get(app.url(&path))
+            .send()
+            .await
+            .expect("GET")
+            .text()
+            .await
+            .expect("body");
+        seen.extend(seen_ids(&html));
+        next = html
+            .split("href=\"/lifecycle?")
+            .filter_map(|s| s.split('"').next())
+            .find(|q| q.contains("after="))
+            .map(|q| format!("/lifecycle?{}", q.replace("&amp;", "&")));
+    }
+    let mut unique = seen.clone();
+    unique.sort_unstable();
+    unique.dedup();
+    assert_eq!(unique.len(), seen.len(), "no card twice");
+    assert!(
+        !seen.contains(&gone_unseen),
+        "a card that left is not shown"
+    );
+    assert_eq!(
+        seen.len(),
+        44,
+        "every card that stayed, once (plus the one seen before it left)"
+    );
+}
+
+async fn the_stage_rules_refuse_or_ask_for_a_reason(engine: Engine) {
+    let (app, _db) = TestApp::spawn(&engine).await;
+    let me = app
+        .add_staff("rm@covenant.example", "王伟", Role::Rm, STAFF_PASSWORD)
+        .await;
+    let rm = app.browser();
+    app.sign_in(&rm, "rm@covenant.example", STAFF_PASSWORD)
+        .await;
+    app.add_staff("other@covenant.example", "别人", Role::Rm, STAFF_PASSWORD)
+        .await;
+    let other = app.browser();
+    app.sign_in(&other, "other@covenant.example", STAFF_PASSWORD)
+        .await;
+    let client = fixtures::client(&app, me, "长江基础设施投资基金", true, false).await;
+    set_stage(&app, client, "lost").await;
+
+    let (_, body) = move_card(
+        &app,
+        &rm,
+        client,
+        version_of(&app, client).await,
+        "maturity",
+        "",
+        &key(1),
+    )
+    .await;
+    assert!(body.contains("move.lost_reenters_at_acquisition"), "{body}");
+    let (_, body) = move_card(
+        &app,
+        &rm,
+        client,
+        version_of(&app, client).await,
+        "acquisition",
+        "",
+        &key(2),
+    )
+    .await;
+    assert!(body.contains("move.reason_reactivation"), "{body}");
+    let (status, _) = move_card(
+        &app,
+        &other,
+        client,
+        version_of(&app, client).await,
+        "acquisition",
+        "重新接触",
+        &key(3),
+    )
+    .await;
+    assert_eq!(status, 403, "another rm's client");
+    let (_, body) = move_card(
+        &app,
+        &rm,
+        client,
+        version_of(&app, client).await,
+        "acquisition",
+        "重新接触",
+        &key(4),
+    )
+    .await;
+    assert!(body.contains("Moved"), "{body}");
+    let (_, body) = move_card(
+        &app,
+        &rm,
+        client,
+        version_of(&app, client).await,
+        "maturity",
+        "",
+        &key(5),
+    )
+    .await;
+    assert!(
+        body.contains("move.warn_maturity_no_commitment"),
+        "moves, with a warning: {body}"
+    );
+
+    // Without JavaScript: the plain form asks for the reason and keeps the board.
+    let form = [
+        ("id", client.to_string()),
+        ("version", version_of(&app, client).await.to_string()),
+        ("to", "decline".to_string()),
+        ("reason", String::new()),
+        ("request_id", key(6)),
+        ("back", "?owner=all".to_string()),
+    ];
+    let r = app.post_form(&rm, "/lifecycle/move", &form).await;
+    assert_eq!(r.status(), 422);
+    assert!(
+        r.text()
+            .await
+            .expect("body")
+            .contains("移至衰退或流失需填写原因")
+    );
+    let mut with_reason = form.clone();
+    with_reason[3].1 = "连续两季未追加投资".into();
+    let r = app.post_form(&rm, "/lifecycle/move", &with_reason).await;
+    assert_eq!(
+        location(&r),
+        format!("/lifecycle?owner=all&moved={client}#card-{client}")
+    );
+
+    // Every move is in the history with its audit row, and on the client's page.
+    let moves: Vec<(Option<String>, String, Option<String>)> =
+        with_db!(&app.db, c => sqlx::query_as(
+        "SELECT from_stage, to_stage, reason FROM lifecycle_moves WHERE client_id = $1 ORDER BY id",
+    )
+    .bind(client)
+    .fetch_all(c)
+    .await)
+        .expect("moves");
+    assert_eq!(
+        moves,
+        vec![
+            (
+                Some("lost".into()),
+                "acquisition".into(),
+                Some("重新接触".into())
+            ),
+            (Some("acquisition".into()), "maturity".into(), None),
+            (
+                Some("maturity".into()),
+                "decline".into(),
+                Some("连续两季未追加投资".into())
+            ),
+        ]
+    );
+    let audits: i64 = with_db!(&app.db, c => sqlx::query_scalar(
+        "SELECT COUNT(*) FROM audit_log WHERE action = 'client.move' AND entity_id = $1",
+    )
+    .bind(client)
+    .fetch_one(c)
+    .await)
+    .expect("audit");
+    assert_eq!(audits, 3);
+    let page = rm
+        .get(app.url(&format!("/clients/{client}")))
+        .send()
+        .await
+        .expect("GET")
+        .text()
+        .await
+        .expect("body");
+    assert!(
+        page.contains("连续两季未追加投资"),
+        "history on the client page"
+    );
+}
+
+async fn concurrent_moves_one_wins_and_a_repeated_request_is_one_move(engine: Engine) {
+    let (app, _db) = TestApp::spawn(&engine).await;
+    let me = app
+        .add_staff("rm@covenant.example", "王伟", Role::Rm, STAFF_PASSWORD)
+        .await;
+    let rm = app.browser();
+    app.sign_in(&rm, "rm@covenant.example", STAFF_PASSWORD)
+        .await;
+    app.add_staff(
+        "crm@covenant.example",
+        "数据官",
+        Role::CrmOfficer,
+        STAFF_PASSWORD,
+    )
+    .await;
+    let crm = app.browser();
+    app.sign_in(&crm, "crm@covenant.example", STAFF_PASSWORD)
+        .await;
+    let client = fixtures::client(&app, me, "长江基础设施投资基金", true, false).await;
+    let version = version_of(&app, client).await;
+
+    // Two people move the same card from the same version at once: one wins.
+    let (k1, k2) = (key(1), key(2));
+    let (a, b) = tokio::join!(
+        move_card(&app, &rm, client, version, "development", "", &k1),
+        move_card(&app, &crm, client, version, "maturity", "", &k2),
+    );
+    let answers = [a.1.clone(), b.1.clone()];
+    assert_eq!(
+        answers.iter().filter(|a| a.contains("Moved")).count(),
+        1,
+        "{answers:?}"
+    );
+    assert_eq!(
+        answers.iter().filter(|a| a.contains("Conflict")).count(),
+        1,
+        "{answers:?}"
+    );
+
+    // A double click: the same request twice at once, then once more later.
+    let version = version_of(&app, client).await;
+    let k3 = key(3);
+    let (a, b) = tokio::join!(
+        move_card(&app, &rm, client, version, "acquisition", "", &k3),
+        move_card(&app, &rm, client, version, "acquisition", "", &k3),
+    );
+    let (_, c) = move_card(&app, &rm, client, version, "acquisition", "", &key(3)).await;
+    for answer in [&a.1, &b.1, &c] {
+        assert!(
+            answer.contains("Moved") && answer.contains("acquisition"),
+            "no false conflict: {answer}"
+        );
+    }
+    let moves: i64 = with_db!(&app.db, c => sqlx::query_scalar(
+        "SELECT COUNT(*) FROM lifecycle_moves WHERE client_id = $1",
+    )
+    .bind(client)
+    .fetch_one(c)
+    .await)
+    .expect("moves");
+    assert_eq!(moves, 2, "one move per request");
+}
