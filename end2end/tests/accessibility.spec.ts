@@ -52,6 +52,9 @@ test('deal and timeline pages have no serious accessibility violations', async (
   expect(await seriousViolations(page)).toEqual([]);
   await page.goto('/deals/new');
   expect(await seriousViolations(page)).toEqual([]);
+  await page.goto('/lifecycle?owner=all');
+  await expect(page.locator('.board-card').first()).toBeVisible();
+  expect(await seriousViolations(page)).toEqual([]);
 });
 
 test('the sign-in form can be used with the keyboard alone', async ({ page }) => {

@@ -18,3 +18,36 @@ test('sign-in works with JavaScript disabled', async ({ page }) => {
   await page.getByRole('button', { name: '退出登录' }).click();
   await expect(page).toHaveURL(/\/login\?notice=signed_out/);
 });
+
+test('a lifecycle card moves with the plain form, and a decline asks for a reason', async ({ page }) => {
+  await page.goto('/login');
+  await page.getByLabel('电子邮箱').fill(RM.email);
+  await page.getByLabel('密码').fill(RM.password);
+  await page.getByRole('button', { name: '登录' }).click();
+  // The browser-test manager owns no seeded clients: look at everyone's board as a viewer
+  // would, then at the first card this manager may move (their own, made here).
+  await page.goto('/clients/new');
+  await page.getByLabel('名称', { exact: true }).fill('无脚本看板客户');
+  await page.getByLabel('机构类型').selectOption('corporate');
+  await page.getByLabel('国家/地区代码（如 CN）').fill('CN');
+  await page.getByLabel('行业', { exact: true }).selectOption('energy');
+  await page.getByLabel('借款人', { exact: true }).check();
+  await page.getByRole('button', { name: '保存' }).click();
+  await expect(page).toHaveURL(/\/clients\/\d+\?created=1$/);
+  const id = new URL(page.url()).pathname.split('/').pop();
+
+  await page.goto('/lifecycle');
+  const card = page.locator(`#card-${id}`);
+  await expect(card).toBeVisible();
+  await card.getByText('移动').click();
+  await card.getByLabel('移至').selectOption('decline');
+  await card.getByRole('button', { name: '确认移动' }).click();
+  await expect(page.getByRole('alert')).toContainText('移至衰退或流失需填写原因');
+
+  const again = page.locator(`#card-${id}`);
+  await again.getByText('移动').click();
+  await again.getByLabel('移至').selectOption('development');
+  await again.getByRole('button', { name: '确认移动' }).click();
+  await expect(page.getByRole('status').first()).toContainText('已移动');
+  await expect(page.locator('[data-stage="development"]').locator(`#card-${id}`)).toBeVisible();
+});

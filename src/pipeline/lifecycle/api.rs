@@ -1,5 +1,5 @@
 //! Server functions of the lifecycle board: reading it, and moving a card from script.
-use super::model::{Board, BoardQuery, MoveOutcome, MoveRequest};
+use super::model::{Board, BoardQuery, MoveOutcome};
 use crate::core::error::AppError;
 use leptos::prelude::*;
 #[allow(unused_imports)]
@@ -35,7 +35,7 @@ pub async fn move_card(
             let me = current_staff().await?;
             let state = crate::clients::service::state()?;
             let ip = crate::server::forms::request_ip();
-            let request = MoveRequest {
+            let request = super::model::MoveRequest {
                 id,
                 version,
                 to,
