@@ -4,7 +4,7 @@ use crate::clients::pages::{
     ClientDetailPage, ClientEditPage, ClientNewPage, ClientsPage, ContactEditPage,
 };
 use crate::home::HomePage;
-use crate::pipeline::lifecycle::pages::LifecyclePage;
+use crate::pipeline::lifecycle::pages::{AtRiskPage, LifecyclePage};
 use crate::pipeline::pages::{DealDetailPage, DealEditPage, DealNewPage, DealsPage};
 use crate::projects::pages::{ProjectDetailPage, ProjectEditPage, ProjectNewPage, ProjectsPage};
 use crate::ui::layout::{NotFound, StaffLayout};
@@ -69,6 +69,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("projects/:id") view=ProjectDetailPage />
                     <Route path=path!("projects/:id/edit") view=ProjectEditPage />
                     <Route path=path!("lifecycle") view=LifecyclePage />
+                    <Route path=path!("lifecycle/at-risk") view=AtRiskPage />
                     <Route path=path!("deals") view=DealsPage />
                     <Route path=path!("deals/new") view=DealNewPage />
                     <Route path=path!("deals/:id") view=DealDetailPage />

@@ -7,7 +7,7 @@ use super::model::*;
 use super::timeline::pages::{LogInteractionForm, TimelineSection};
 use crate::core::i18n;
 use crate::core::roles::Department;
-use crate::pipeline::lifecycle::pages::LifecycleHistory;
+use crate::pipeline::lifecycle::pages::{LifecycleHistory, RiskNotice};
 use crate::pipeline::pages::DealsSection;
 use crate::ui::fields::{Check, Choice, Text, currency_options, message_for, options_of};
 use crate::ui::layout::ErrorPanel;
@@ -373,6 +373,7 @@ fn ClientDetailView(d: ClientDetail) -> impl IntoView {
             </div>
         </div>
         {d.archived.then(|| view! { <p class="alert alert-info">{tr("clients.is_archived")}</p> })}
+        <RiskNotice client_id=d.id />
         <section class="card">
             <h2>{tr("clients.section.client")}</h2>
             <dl class="facts">

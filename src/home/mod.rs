@@ -2,6 +2,7 @@
 //! due, tasks, complaints near their target) as it arrives.
 use crate::core::i18n;
 use crate::core::roles::Permission;
+use crate::pipeline::lifecycle::pages::MyClientsAtRisk;
 use crate::ui::session::{tr, use_lang, use_me};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -30,11 +31,13 @@ pub fn HomePage() -> impl IntoView {
         <p class="muted">{role} " · " {department}</p>
         <section class="card" aria-labelledby="my-work">
             <h2 id="my-work">{tr("home.my_work")}</h2>
-            <p>{tr("home.nothing_due")}</p>
+            <MyClientsAtRisk />
         </section>
         <section class="card">
             <h2>{tr("home.shortcuts")}</h2>
             <ul class="shortcuts">
+                <li><a href="/lifecycle">{tr("nav.lifecycle")}</a></li>
+                <li><a href="/lifecycle/at-risk">{tr("risk.title")}</a></li>
                 <li><a href="/account">{tr("nav.account")}</a></li>
                 {is_admin.then(|| view! { <li><a href="/admin/users">{tr("nav.users")}</a></li> })}
             </ul>

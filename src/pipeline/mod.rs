@@ -5,6 +5,7 @@ pub mod lifecycle;
 pub mod model;
 pub mod pages;
 pub mod rules;
+pub mod signals;
 
 #[cfg(feature = "ssr")]
 pub mod handlers;

@@ -110,6 +110,7 @@ pub async fn create(
             .await
             .map_err(db)?;
         tx.commit().await.map_err(db)?;
+        crate::pipeline::lifecycle::warning::refresh_quietly(&state.db, now, valid.client_id).await;
         Ok(Outcome::Saved(id))
     }
     .await;
@@ -178,6 +179,8 @@ pub async fn update(
             .ip(ip);
         audit::record(&mut tx, now, entry).await.map_err(db)?;
         tx.commit().await.map_err(db)?;
+        crate::pipeline::lifecycle::warning::refresh_quietly(&state.db, now, before.client_id)
+            .await;
         Ok(Outcome::Saved(id))
     }
     .await;

@@ -16,6 +16,8 @@ pub mod kind {
     pub const SESSION_CLEANUP: &str = "session_cleanup";
     /// Refreshes the query planner's statistics (daily).
     pub const DB_OPTIMIZE: &str = "db_optimize";
+    /// Refreshes every client's decline signal (daily).
+    pub const DECLINE_SIGNALS: &str = "decline_signals";
 }
 
 #[derive(Clone, Debug, FromRow)]
@@ -125,7 +127,11 @@ pub async fn pending_count(db: &Db) -> Result<i64, sqlx::Error> {
 pub async fn schedule_periodic(db: &Db, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
     let hour = now.format("%Y-%m-%dT%H").to_string();
     let day = now.format("%Y-%m-%d").to_string();
-    let periodic = [(kind::SESSION_CLEANUP, hour), (kind::DB_OPTIMIZE, day)];
+    let periodic = [
+        (kind::SESSION_CLEANUP, hour),
+        (kind::DB_OPTIMIZE, day.clone()),
+        (kind::DECLINE_SIGNALS, day),
+    ];
     let mut tx = db.begin().await?;
     for (job_kind, period) in periodic {
         let key = format!("{job_kind}:{period}");
@@ -149,6 +155,12 @@ async fn run(state: &AppState, job: &ClaimedJob) -> Result<(), String> {
             .await
             .map_err(|e| e.to_string()),
         kind::DB_OPTIMIZE => state.db.optimize(false).await.map_err(|e| e.to_string()),
+        kind::DECLINE_SIGNALS => {
+            crate::pipeline::lifecycle::warning::refresh(&state.db, state.clock.now(), None)
+                .await
+                .map(|_| ())
+                .map_err(|e| e.to_string())
+        }
         other => Err(format!("unknown job kind {other}")),
     }
 }

@@ -260,6 +260,9 @@ async fn seed_business_data(
     if added > 0 {
         println!("Added {added} interactions over the last two years.");
     }
+    crate::pipeline::lifecycle::warning::refresh(db, now, None)
+        .await
+        .map_err(|e| format!("could not assess the decline signals: {e}"))?;
     db.optimize(true)
         .await
         .map_err(|e| format!("could not analyse the new data: {e}"))?;

@@ -30,16 +30,11 @@ fn contact_form(
 
 async fn a_contact_is_edited_and_removed_with_its_search_terms(engine: Engine) {
     let (app, _db) = TestApp::spawn(&engine).await;
-    let me = app
-        .add_staff("rm@covenant.example", "王伟", Role::Rm, STAFF_PASSWORD)
+    let (me, rm) = app
+        .staff_browser("rm@covenant.example", "王伟", Role::Rm)
         .await;
-    let rm = app.browser();
-    app.sign_in(&rm, "rm@covenant.example", STAFF_PASSWORD)
-        .await;
-    app.add_staff("other@covenant.example", "别人", Role::Rm, STAFF_PASSWORD)
-        .await;
-    let other = app.browser();
-    app.sign_in(&other, "other@covenant.example", STAFF_PASSWORD)
+    let (_, other) = app
+        .staff_browser("other@covenant.example", "别人", Role::Rm)
         .await;
     let client = fixtures::client(&app, me, "长江基础设施投资基金", true, false).await;
     let contact = fixtures::contact(&app, client, "朱敏").await;
@@ -133,14 +128,7 @@ async fn a_contact_is_edited_and_removed_with_its_search_terms(engine: Engine) {
         !search("7777").await.contains("长江基础设施投资基金"),
         "no longer found by its phone"
     );
-    let page = rm
-        .get(app.url(&format!("/clients/{client}")))
-        .send()
-        .await
-        .expect("GET")
-        .text()
-        .await
-        .expect("body");
+    let page = app.page(&rm, &format!("/clients/{client}")).await;
     assert!(!page.contains(&path), "no longer listed");
     assert!(
         page.contains("年度回顾") && page.contains("朱敏"),

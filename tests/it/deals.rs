@@ -17,16 +17,6 @@ crate::on_both_engines!(
 const KEY: &str = "00112233445566778899aabbccddeeff";
 const KEY2: &str = "ffeeddccbbaa99887766554433221100";
 
-async fn signed_in(app: &TestApp, email: &str, role: Role) -> (i64, reqwest::Client) {
-    let id = app.add_staff(email, "员工", role, STAFF_PASSWORD).await;
-    let client = app.browser();
-    assert_eq!(
-        location(&app.sign_in(&client, email, STAFF_PASSWORD).await),
-        "/"
-    );
-    (id, client)
-}
-
 fn deal(key: &str, client: i64, project: i64, tranche: i64) -> Vec<(&'static str, String)> {
     vec![
         ("form_key", key.to_string()),
@@ -60,7 +50,9 @@ async fn deal_count(app: &TestApp) -> i64 {
 
 async fn a_deal_is_created_once_and_shown_with_its_stage_history(engine: Engine) {
     let (app, _db) = TestApp::spawn(&engine).await;
-    let (me, rm) = signed_in(&app, "rm@covenant.example", Role::Rm).await;
+    let (me, rm) = app
+        .staff_browser("rm@covenant.example", "员工", Role::Rm)
+        .await;
     let investor = fixtures::client(&app, me, "长江基础设施投资基金", true, false).await;
     let borrower = fixtures::client(&app, me, "滨海风电开发有限公司", false, true).await;
     let sponsor = fixtures::client(&app, me, "湾区交通集团", false, true).await;
@@ -113,14 +105,7 @@ async fn a_deal_is_created_once_and_shown_with_its_stage_history(engine: Engine)
     );
     assert_eq!(deal_count(&app).await, 1);
 
-    let page = rm
-        .get(app.url(to.trim_end_matches("?created=1")))
-        .send()
-        .await
-        .expect("GET")
-        .text()
-        .await
-        .expect("body");
+    let page = app.page(&rm, to.trim_end_matches("?created=1")).await;
     for text in [
         "长江基础设施投资基金",
         "湾区轨道交通一期",
@@ -139,14 +124,7 @@ async fn a_deal_is_created_once_and_shown_with_its_stage_history(engine: Engine)
         format!("/clients/{investor}"),
         format!("/projects/{project}"),
     ] {
-        let html = rm
-            .get(app.url(&path))
-            .send()
-            .await
-            .expect("GET")
-            .text()
-            .await
-            .expect("body");
+        let html = app.page(&rm, &path).await;
         assert!(
             html.contains(&to.replace("?created=1", "")),
             "{path} links the deal"
@@ -156,9 +134,15 @@ async fn a_deal_is_created_once_and_shown_with_its_stage_history(engine: Engine)
 
 async fn deal_edits_check_owner_version_and_record_moves(engine: Engine) {
     let (app, _db) = TestApp::spawn(&engine).await;
-    let (me, rm) = signed_in(&app, "rm@covenant.example", Role::Rm).await;
-    let (_, other) = signed_in(&app, "other@covenant.example", Role::Rm).await;
-    let (_, analyst) = signed_in(&app, "analyst@covenant.example", Role::Analyst).await;
+    let (me, rm) = app
+        .staff_browser("rm@covenant.example", "员工", Role::Rm)
+        .await;
+    let (_, other) = app
+        .staff_browser("other@covenant.example", "员工", Role::Rm)
+        .await;
+    let (_, analyst) = app
+        .staff_browser("analyst@covenant.example", "员工", Role::Analyst)
+        .await;
     let investor = fixtures::client(&app, me, "长江基础设施投资基金", true, false).await;
     let sponsor = fixtures::client(&app, me, "湾区交通集团", false, true).await;
     let (project, tranche) = fixtures::project(&app, me, sponsor, "湾区轨道交通一期").await;
@@ -256,7 +240,9 @@ async fn deal_edits_check_owner_version_and_record_moves(engine: Engine) {
 
 async fn list_totals_cover_every_matching_deal_per_currency_and_converted(engine: Engine) {
     let (app, _db) = TestApp::spawn(&engine).await;
-    let (me, rm) = signed_in(&app, "rm@covenant.example", Role::Rm).await;
+    let (me, rm) = app
+        .staff_browser("rm@covenant.example", "员工", Role::Rm)
+        .await;
     let sponsor = fixtures::client(&app, me, "湾区交通集团", false, true).await;
     let (project, tranche) = fixtures::project(&app, me, sponsor, "湾区轨道交通一期").await;
     // 55 CNY deals of 100万 each (more than one page of 50) and one USD deal.
@@ -278,14 +264,7 @@ async fn list_totals_cover_every_matching_deal_per_currency_and_converted(engine
         .expect("rate");
     tx.commit().await.expect("commit");
 
-    let html = rm
-        .get(app.url("/deals"))
-        .send()
-        .await
-        .expect("GET")
-        .text()
-        .await
-        .expect("body");
+    let html = app.page(&rm, "/deals").await;
     assert!(html.contains("共 56 笔交易"), "count over all pages");
     // 55 × 100万 = 5,500万 indicated, 2,750万 weighted; USD 1,000,000 at 7.2 = 720万.
     assert!(
@@ -299,28 +278,14 @@ async fn list_totals_cover_every_matching_deal_per_currency_and_converted(engine
     );
     assert!(html.contains("CNY 6,220万"), "converted indicated total");
     assert!(html.contains("after="), "a next page");
-    let usd_only = rm
-        .get(app.url("/deals?currency=USD"))
-        .send()
-        .await
-        .expect("GET")
-        .text()
-        .await
-        .expect("body");
+    let usd_only = app.page(&rm, "/deals?currency=USD").await;
     assert!(usd_only.contains("共 1 笔交易"));
 
     // Paging: every deal exactly once over the pages.
     let mut seen = std::collections::BTreeSet::new();
     let mut next = Some("/deals".to_string());
     while let Some(path) = next.take() {
-        let html = rm
-            .get(app.url(&path))
-            .send()
-            .await
-            .expect("GET")
-            .text()
-            .await
-            .expect("body");
+        let html = app.page(&rm, &path).await;
         for part in html.split("href=\"/deals/").skip(1) {
             let id: String = part.chars().take_while(|c| c.is_ascii_digit()).collect();
             if !id.is_empty() {
@@ -339,7 +304,9 @@ async fn list_totals_cover_every_matching_deal_per_currency_and_converted(engine
 
 async fn deactivating_an_rm_hands_their_deals_to_the_successor(engine: Engine) {
     let (app, _db) = TestApp::spawn(&engine).await;
-    let (me, rm) = signed_in(&app, "rm@covenant.example", Role::Rm).await;
+    let (me, rm) = app
+        .staff_browser("rm@covenant.example", "员工", Role::Rm)
+        .await;
     let heir = app
         .add_staff("heir@covenant.example", "接任者", Role::Rm, STAFF_PASSWORD)
         .await;

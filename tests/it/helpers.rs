@@ -273,6 +273,27 @@ impl TestApp {
             .expect("POST /login")
     }
 
+    /// A staff member added and signed in: their id and their browser.
+    pub async fn staff_browser(&self, email: &str, name: &str, role: Role) -> (i64, Client) {
+        let id = self.add_staff(email, name, role, STAFF_PASSWORD).await;
+        let browser = self.browser();
+        let answer = self.sign_in(&browser, email, STAFF_PASSWORD).await;
+        assert_eq!(location(&answer), "/", "{email} signs in");
+        (id, browser)
+    }
+
+    /// The HTML of a page as `client` sees it.
+    pub async fn page(&self, client: &Client, path: &str) -> String {
+        client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("GET")
+            .text()
+            .await
+            .expect("page body")
+    }
+
     /// Posts a plain HTML form the way the browser does.
     pub async fn post_form<T: serde::Serialize + ?Sized>(
         &self,

@@ -9,7 +9,8 @@ use covenant::with_db;
 crate::on_both_engines!(
     columns_count_and_sum_every_card_and_page_once_while_cards_move,
     the_stage_rules_refuse_or_ask_for_a_reason,
-    concurrent_moves_one_wins_and_a_repeated_request_is_one_move
+    concurrent_moves_one_wins_and_a_repeated_request_is_one_move,
+    a_quiet_client_is_flagged_explained_and_cleared_by_a_meeting
 );
 
 async fn set_stage(app: &TestApp, client: i64, stage: &str) {
@@ -59,11 +60,8 @@ fn key(n: u32) -> String {
 
 async fn columns_count_and_sum_every_card_and_page_once_while_cards_move(engine: Engine) {
     let (app, _db) = TestApp::spawn(&engine).await;
-    let me = app
-        .add_staff("rm@covenant.example", "王伟", Role::Rm, STAFF_PASSWORD)
-        .await;
-    let rm = app.browser();
-    app.sign_in(&rm, "rm@covenant.example", STAFF_PASSWORD)
+    let (me, rm) = app
+        .staff_browser("rm@covenant.example", "王伟", Role::Rm)
         .await;
     let sponsor = fixtures::client(&app, me, "湾区交通集团", false, true).await;
     let (project, tranche) = fixtures::project(&app, me, sponsor, "湾区轨道交通一期").await;
@@ -84,14 +82,7 @@ async fn columns_count_and_sum_every_card_and_page_once_while_cards_move(engine:
         assert_eq!(app.post_form(&rm, "/deals/new", &form).await.status(), 303);
         ids.push(id);
     }
-    let board = rm
-        .get(app.url("/lifecycle"))
-        .send()
-        .await
-        .expect("GET")
-        .text()
-        .await
-        .expect("body");
+    let board = app.page(&rm, "/lifecycle").await;
     assert!(
         board.contains("45 个客户"),
         "the count covers every card, not one page"
@@ -103,14 +94,7 @@ async fn columns_count_and_sum_every_card_and_page_once_while_cards_move(engine:
 
     // Page through the development column while cards move between page loads.
     let column = "/lifecycle?column=development";
-    let first = rm
-        .get(app.url(column))
-        .send()
-        .await
-        .expect("GET")
-        .text()
-        .await
-        .expect("body");
+    let first = app.page(&rm, column).await;
     let seen_ids = |html: &str| -> Vec<i64> {
         html.split("id=\"card-")
             .skip(1)
@@ -146,14 +130,7 @@ async fn columns_count_and_sum_every_card_and_page_once_while_cards_move(engine:
         .find(|q| q.contains("after="))
         .map(|q| format!("/lifecycle?{}", q.replace("&amp;", "&")));
     while let Some(path) = next.take() {
-        let html = rm
-            .get(app.url(&path))
-            .send()
-            .await
-            .expect("GET")
-            .text()
-            .await
-            .expect("body");
+        let html = app.page(&rm, &path).await;
         seen.extend(seen_ids(&html));
         next = html
             .split("href=\"/lifecycle?")
@@ -178,16 +155,11 @@ async fn columns_count_and_sum_every_card_and_page_once_while_cards_move(engine:
 
 async fn the_stage_rules_refuse_or_ask_for_a_reason(engine: Engine) {
     let (app, _db) = TestApp::spawn(&engine).await;
-    let me = app
-        .add_staff("rm@covenant.example", "王伟", Role::Rm, STAFF_PASSWORD)
+    let (me, rm) = app
+        .staff_browser("rm@covenant.example", "王伟", Role::Rm)
         .await;
-    let rm = app.browser();
-    app.sign_in(&rm, "rm@covenant.example", STAFF_PASSWORD)
-        .await;
-    app.add_staff("other@covenant.example", "别人", Role::Rm, STAFF_PASSWORD)
-        .await;
-    let other = app.browser();
-    app.sign_in(&other, "other@covenant.example", STAFF_PASSWORD)
+    let (_, other) = app
+        .staff_browser("other@covenant.example", "别人", Role::Rm)
         .await;
     let client = fixtures::client(&app, me, "长江基础设施投资基金", true, false).await;
     set_stage(&app, client, "lost").await;
@@ -309,14 +281,7 @@ async fn the_stage_rules_refuse_or_ask_for_a_reason(engine: Engine) {
     .await)
     .expect("audit");
     assert_eq!(audits, 3);
-    let page = rm
-        .get(app.url(&format!("/clients/{client}")))
-        .send()
-        .await
-        .expect("GET")
-        .text()
-        .await
-        .expect("body");
+    let page = app.page(&rm, &format!("/clients/{client}")).await;
     assert!(
         page.contains("连续两季未追加投资"),
         "history on the client page"
@@ -325,11 +290,8 @@ async fn the_stage_rules_refuse_or_ask_for_a_reason(engine: Engine) {
 
 async fn concurrent_moves_one_wins_and_a_repeated_request_is_one_move(engine: Engine) {
     let (app, _db) = TestApp::spawn(&engine).await;
-    let me = app
-        .add_staff("rm@covenant.example", "王伟", Role::Rm, STAFF_PASSWORD)
-        .await;
-    let rm = app.browser();
-    app.sign_in(&rm, "rm@covenant.example", STAFF_PASSWORD)
+    let (me, rm) = app
+        .staff_browser("rm@covenant.example", "王伟", Role::Rm)
         .await;
     app.add_staff(
         "crm@covenant.example",
@@ -384,4 +346,57 @@ async fn concurrent_moves_one_wins_and_a_repeated_request_is_one_move(engine: En
     .await)
     .expect("moves");
     assert_eq!(moves, 2, "one move per request");
+}
+
+async fn a_quiet_client_is_flagged_explained_and_cleared_by_a_meeting(engine: Engine) {
+    let (app, _db) = TestApp::spawn(&engine).await;
+    let (me, rm) = app
+        .staff_browser("rm@covenant.example", "王伟", Role::Rm)
+        .await;
+    let quiet = fixtures::client(&app, me, "沉寂的投资基金", true, false).await;
+    let busy = fixtures::client(&app, me, "活跃的投资基金", true, false).await;
+    let now = app.clock_now();
+    // Both known for a year; the quiet one last heard from 200 days ago, the busy one last week.
+    for (id, days) in [(quiet, 200), (busy, 7)] {
+        with_db!(&app.db, c => sqlx::query("UPDATE clients SET created_at = $1, last_interaction_at = $2 WHERE id = $3")
+            .bind(now - chrono::Duration::days(365))
+            .bind(now - chrono::Duration::days(days))
+            .bind(id)
+            .execute(c)
+            .await
+            .map(|_| ()))
+        .expect("facts");
+    }
+    let changed = covenant::pipeline::lifecycle::warning::refresh(&app.db, now, None)
+        .await
+        .expect("refresh");
+    assert_eq!(changed, 1, "only the quiet client has a signal");
+
+    let page = app.page(&rm, &format!("/clients/{quiet}")).await;
+    assert!(
+        page.contains("流失早期预警") && page.contains("已 200 天无互动"),
+        "explained in words"
+    );
+    let list = app.page(&rm, "/lifecycle/at-risk").await;
+    assert!(list.contains("沉寂的投资基金") && !list.contains("活跃的投资基金"));
+    let board = app.page(&rm, "/lifecycle").await;
+    assert!(board.contains("flag-risk"), "the card is marked");
+
+    // A meeting logged today clears it at once.
+    let day = (now + chrono::Duration::hours(8)).date_naive();
+    let form = [
+        ("form_key", key(9)),
+        ("kind", "call".to_string()),
+        ("occurred_at", format!("{day}T00:05")),
+        ("summary", "电话回访".to_string()),
+    ];
+    let r = app
+        .post_form(&rm, &format!("/clients/{quiet}/interactions"), &form)
+        .await;
+    assert_eq!(r.status(), 303);
+    let page = app.page(&rm, &format!("/clients/{quiet}")).await;
+    assert!(
+        !page.contains("流失早期预警"),
+        "cleared by the new interaction"
+    );
 }

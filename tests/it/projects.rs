@@ -55,21 +55,13 @@ fn project(key: &str, sponsor: i64, name: &str, version: &str) -> Vec<(&'static 
     ]
 }
 
-async fn signed_in(app: &TestApp, email: &str, role: Role) -> (i64, reqwest::Client) {
-    let id = app.add_staff(email, "员工", role, STAFF_PASSWORD).await;
-    let client = app.browser();
-    assert_eq!(
-        location(&app.sign_in(&client, email, STAFF_PASSWORD).await),
-        "/"
-    );
-    (id, client)
-}
-
 const KEY: &str = "0011223344556677889900aabbccddee";
 
 async fn a_project_is_created_for_a_borrower_and_gets_tranches(engine: Engine) {
     let (app, _db) = TestApp::spawn(&engine).await;
-    let (me, rm) = signed_in(&app, "rm@covenant.example", Role::Rm).await;
+    let (me, rm) = app
+        .staff_browser("rm@covenant.example", "员工", Role::Rm)
+        .await;
     let sponsor = borrower(&app, me, "滨海风电开发有限公司", true).await;
     let investor = borrower(&app, me, "某投资基金", false).await;
 
@@ -167,8 +159,12 @@ async fn a_project_is_created_for_a_borrower_and_gets_tranches(engine: Engine) {
 
 async fn project_edits_check_version_and_owner(engine: Engine) {
     let (app, _db) = TestApp::spawn(&engine).await;
-    let (me, rm) = signed_in(&app, "rm@covenant.example", Role::Rm).await;
-    let (_, other) = signed_in(&app, "other@covenant.example", Role::Rm).await;
+    let (me, rm) = app
+        .staff_browser("rm@covenant.example", "员工", Role::Rm)
+        .await;
+    let (_, other) = app
+        .staff_browser("other@covenant.example", "员工", Role::Rm)
+        .await;
     let sponsor = borrower(&app, me, "湾区交通集团", true).await;
     let ok = rm
         .post(app.url("/projects/new"))
@@ -216,7 +212,9 @@ async fn project_edits_check_version_and_owner(engine: Engine) {
 
 async fn the_project_list_filters_by_name_sector_and_sponsor_and_pages(engine: Engine) {
     let (app, _db) = TestApp::spawn(&engine).await;
-    let (me, rm) = signed_in(&app, "rm@covenant.example", Role::Rm).await;
+    let (me, rm) = app
+        .staff_browser("rm@covenant.example", "员工", Role::Rm)
+        .await;
     let sponsor =
         crate::helpers::fixtures::client(&app, me, "滨海风电开发有限公司", false, true).await;
     let other = crate::helpers::fixtures::client(&app, me, "湾区交通集团", false, true).await;

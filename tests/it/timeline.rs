@@ -22,11 +22,8 @@ async fn interaction_count(app: &TestApp) -> i64 {
 
 async fn a_meeting_is_logged_once_with_its_participants_in_local_time(engine: Engine) {
     let (app, _db) = TestApp::spawn(&engine).await;
-    let me = app
-        .add_staff("rm@covenant.example", "王伟", Role::Rm, STAFF_PASSWORD)
-        .await;
-    let rm = app.browser();
-    app.sign_in(&rm, "rm@covenant.example", STAFF_PASSWORD)
+    let (me, rm) = app
+        .staff_browser("rm@covenant.example", "王伟", Role::Rm)
         .await;
     app.add_staff(
         "viewer@covenant.example",
@@ -115,14 +112,7 @@ async fn a_meeting_is_logged_once_with_its_participants_in_local_time(engine: En
     );
     assert_eq!(people, 2);
 
-    let page = rm
-        .get(app.url(&format!("/clients/{client}")))
-        .send()
-        .await
-        .expect("GET")
-        .text()
-        .await
-        .expect("body");
+    let page = app.page(&rm, &format!("/clients/{client}")).await;
     for text in [
         format!("{day} 14:30"),
         "讨论二期融资条款".into(),
@@ -144,11 +134,8 @@ async fn a_meeting_is_logged_once_with_its_participants_in_local_time(engine: En
 
 async fn the_timeline_pages_newest_first_on_client_and_project(engine: Engine) {
     let (app, _db) = TestApp::spawn(&engine).await;
-    let me = app
-        .add_staff("rm@covenant.example", "王伟", Role::Rm, STAFF_PASSWORD)
-        .await;
-    let rm = app.browser();
-    app.sign_in(&rm, "rm@covenant.example", STAFF_PASSWORD)
+    let (me, rm) = app
+        .staff_browser("rm@covenant.example", "王伟", Role::Rm)
         .await;
     let client = fixtures::client(&app, me, "长江基础设施投资基金", true, true).await;
     let (project, _) = fixtures::project(&app, me, client, "长江海上风电一期").await;
@@ -175,14 +162,7 @@ async fn the_timeline_pages_newest_first_on_client_and_project(engine: Engine) {
         let mut shown = Vec::new();
         let mut next = Some(base.clone());
         while let Some(path) = next.take() {
-            let html = rm
-                .get(app.url(&path))
-                .send()
-                .await
-                .expect("GET")
-                .text()
-                .await
-                .expect("body");
+            let html = app.page(&rm, &path).await;
             for part in html
                 .split("次沟通")
                 .collect::<Vec<_>>()

@@ -115,6 +115,7 @@ pub async fn log(
     .await
     .map_err(db)?;
     tx.commit().await.map_err(db)?;
+    crate::pipeline::lifecycle::warning::refresh_quietly(&state.db, now, client.id).await;
     Ok(id)
 }
 

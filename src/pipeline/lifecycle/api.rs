@@ -76,3 +76,62 @@ pub async fn load_lifecycle_history(
         .await,
     )
 }
+
+/// The decline signal of one client, if it shows one.
+#[server(prefix = "/rpc", endpoint = "lifecycle/risk", input = GetUrl)]
+pub async fn load_client_risk(
+    client: i64,
+) -> Result<Option<crate::pipeline::signals::RiskView>, AppError> {
+    use crate::auth::backend::current_staff;
+    use crate::server::errors::{db, with_status};
+    with_status(
+        async {
+            let me = current_staff().await?;
+            let state = crate::clients::service::state()?;
+            super::warning::risk_of(&state.db, client, me.0.lang())
+                .await
+                .map_err(db)
+        }
+        .await,
+    )
+}
+
+/// Clients at risk, most severe first: the viewer's own unless `everyone`.
+#[server(prefix = "/rpc", endpoint = "lifecycle/at_risk", input = GetUrl)]
+pub async fn load_at_risk(
+    everyone: bool,
+    after: Option<String>,
+    limit: i64,
+) -> Result<crate::pipeline::signals::RiskPage, AppError> {
+    use crate::auth::backend::current_staff;
+    use crate::server::errors::{db, with_status};
+    with_status(
+        async {
+            let me = current_staff().await?;
+            let state = crate::clients::service::state()?;
+            let limit = limit.clamp(1, 50);
+            let after = after.as_deref().and_then(|a| {
+                let (s, i) = a.split_once('~')?;
+                Some((s.parse().ok()?, i.parse().ok()?))
+            });
+            let owner = (!everyone).then_some(me.0.id);
+            let mut rows = super::warning::at_risk(&state.db, owner, after, limit + 1)
+                .await
+                .map_err(db)?;
+            let next = if rows.len() as i64 > limit {
+                rows.truncate(limit as usize);
+                rows.last().map(|r| format!("{}~{}", r.2, r.0))
+            } else {
+                None
+            };
+            Ok(crate::pipeline::signals::RiskPage {
+                rows: rows
+                    .into_iter()
+                    .map(|r| super::warning::view_of(r, me.0.lang()))
+                    .collect(),
+                next,
+            })
+        }
+        .await,
+    )
+}

@@ -1,6 +1,6 @@
 //! The lifecycle board page. Every card carries a plain move form (works without
 //! JavaScript); the board island adds drag and drop and keyboard moves on top of it.
-use super::api::{load_board, load_lifecycle_history};
+use super::api::{load_at_risk, load_board, load_client_risk, load_lifecycle_history};
 use super::model::*;
 use crate::clients::model::{ClientKind, LifecycleStage, RiskAppetite, Sector, TicketBand};
 use crate::core::i18n;
@@ -209,6 +209,102 @@ pub fn LifecycleHistory(client_id: i64) -> impl IntoView {
                                     {m.reason.clone().map(|r| view! { <br /><span class="muted">{r}</span> })}</li>
                             }).collect_view()}
                         </ol>
+                    }.into_any(),
+                    Err(error) => view! { <ErrorPanel error /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// A list of clients at risk with the reasons in words (the home page's first few, or the
+/// whole list page).
+#[component]
+pub fn RiskList(page: crate::pipeline::signals::RiskPage) -> impl IntoView {
+    if page.rows.is_empty() {
+        return view! { <p class="empty">{tr("risk.none")}</p> }.into_any();
+    }
+    view! {
+        <ol class="risk-list">
+            {page.rows.into_iter().map(|r| view! {
+                <li>
+                    <a href=format!("/clients/{}", r.client_id)>{r.client_name.clone()}</a>
+                    " " <span class="flag flag-risk">{tr("lifecycle.at_risk")} " " {r.severity}</span>
+                    <span class="muted small">" · " {r.owner_name.clone()}</span>
+                    <ul class="small">{r.reasons.iter().map(|t| view! { <li>{t.clone()}</li> }).collect_view()}</ul>
+                </li>
+            }).collect_view()}
+        </ol>
+    }
+    .into_any()
+}
+
+/// `/lifecycle/at-risk`: every client at risk (the viewer's own with `?mine=1`), most
+/// severe first, paged.
+#[component]
+pub fn AtRiskPage() -> impl IntoView {
+    let params = use_query_map().get_untracked();
+    let after = params.get("after");
+    let mine = params.get("mine").is_some_and(|v| v == "1");
+    let page = Resource::new(
+        move || (after.clone(), mine),
+        |(after, mine)| load_at_risk(!mine, after, 50),
+    );
+    view! {
+        <Title text=tr("risk.title") />
+        <div class="page-head">
+            <h1>{tr("risk.title")}</h1>
+            <a class="button" href=if mine { "/lifecycle/at-risk" } else { "/lifecycle/at-risk?mine=1" }>
+                {if mine { tr("risk.everyone") } else { tr("risk.mine") }}</a>
+        </div>
+        <p class="muted">{tr("risk.explained")}</p>
+        <Suspense fallback=|| view! { <p class="muted">{tr("form.loading")}</p> }>
+            {move || Suspend::new(async move {
+                match page.await {
+                    Ok(page) => {
+                        let next = page.next.clone().map(|n| format!("/lifecycle/at-risk?after={}{}", crate::core::url::encode(&n), if mine { "&mine=1" } else { "" }));
+                        view! {
+                            <section class="card"><RiskList page /></section>
+                            {next.map(|href| view! { <p><a class="button" href=href>{tr("list.next_page")}</a></p> })}
+                        }.into_any()
+                    }
+                    Err(error) => view! { <ErrorPanel error /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// The client page's decline warning, explained.
+#[component]
+pub fn RiskNotice(client_id: i64) -> impl IntoView {
+    let risk = Resource::new(move || client_id, load_client_risk);
+    view! {
+        <Suspense>
+            {move || Suspend::new(async move {
+                risk.await.ok().flatten().map(|r| view! {
+                    <div class="alert alert-warning" role="status">
+                        <p><strong>{tr("risk.on_client")}</strong></p>
+                        <ul>{r.reasons.iter().map(|t| view! { <li>{t.clone()}</li> }).collect_view()}</ul>
+                    </div>
+                })
+            })}
+        </Suspense>
+    }
+}
+
+/// The home page's queue of the viewer's clients at risk.
+#[component]
+pub fn MyClientsAtRisk() -> impl IntoView {
+    let page = Resource::new(|| (), |_| load_at_risk(false, None, 5));
+    view! {
+        <Suspense>
+            {move || Suspend::new(async move {
+                match page.await {
+                    Ok(page) => view! {
+                        <h3 class="small-heading">{tr("risk.title")}</h3>
+                        <RiskList page />
+                        <p><a href="/lifecycle/at-risk?mine=1">{tr("risk.see_all")}</a></p>
                     }.into_any(),
                     Err(error) => view! { <ErrorPanel error /> }.into_any(),
                 }

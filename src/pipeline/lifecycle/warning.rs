@@ -1,0 +1,201 @@
+//! Refreshing the decline early warning: facts per client from interactions, deals and
+//! their moves; the pure rules of `pipeline::signals` decide; only changed signals are
+//! written. Runs daily as a job and for one client after the writes that change its facts.
+use crate::pipeline::signals::{Reason, SignalFacts, assess};
+use crate::server::db::Db;
+use crate::{with_db, with_tx};
+use chrono::{DateTime, Duration, Utc};
+use sqlx::FromRow;
+use std::collections::HashMap;
+
+#[derive(Debug, FromRow)]
+struct FactRow {
+    id: i64,
+    created_at: DateTime<Utc>,
+    last_interaction_at: Option<DateTime<Utc>>,
+    risk_severity: i64,
+    risk_reasons: Option<String>,
+    recent: i64,
+}
+
+/// Recomputes the signal of every client (or of `only`); returns how many changed.
+pub async fn refresh(db: &Db, now: DateTime<Utc>, only: Option<i64>) -> Result<usize, sqlx::Error> {
+    let year_ago = now - Duration::days(365);
+    let half_year_ago = now - Duration::days(180);
+    let only_sql = if only.is_some() { "AND c.id = $2" } else { "" };
+    let sql = format!(
+        "SELECT c.id, c.created_at, c.last_interaction_at, c.risk_severity, c.risk_reasons,
+            (SELECT COUNT(*) FROM interactions i WHERE i.client_id = c.id AND i.occurred_at >= $1) AS recent
+         FROM clients c WHERE c.archived_at IS NULL {only_sql}"
+    );
+    let rows: Vec<FactRow> = with_db!(db, c => {
+        let mut q = sqlx::query_as::<_, FactRow>(&sql).bind(year_ago);
+        if let Some(id) = only {
+            q = q.bind(id);
+        }
+        q.fetch_all(c).await
+    })?;
+    let lost_sql = format!(
+        "SELECT d.client_id, d.currency, CAST(SUM(d.committed_amount) AS BIGINT) FROM deals d
+         WHERE d.committed_amount IS NOT NULL AND d.archived_at IS NULL
+           AND d.stage NOT IN ('committed', 'closed')
+           AND EXISTS (SELECT 1 FROM deal_moves m WHERE m.deal_id = d.id
+                       AND m.from_stage IN ('committed', 'closed') AND m.moved_at >= $1)
+           {}
+         GROUP BY d.client_id, d.currency",
+        if only.is_some() {
+            "AND d.client_id = $2"
+        } else {
+            ""
+        }
+    );
+    let lost: Vec<(i64, String, i64)> = with_db!(db, c => {
+        let mut q = sqlx::query_as::<_, (i64, String, i64)>(&lost_sql).bind(half_year_ago);
+        if let Some(id) = only {
+            q = q.bind(id);
+        }
+        q.fetch_all(c).await
+    })?;
+    let now_sql = format!(
+        "SELECT client_id, currency, amount FROM client_commitments {}",
+        if only.is_some() {
+            "WHERE client_id = $1"
+        } else {
+            ""
+        }
+    );
+    let held: Vec<(i64, String, i64)> = with_db!(db, c => {
+        let mut q = sqlx::query_as::<_, (i64, String, i64)>(&now_sql);
+        if let Some(id) = only {
+            q = q.bind(id);
+        }
+        q.fetch_all(c).await
+    })?;
+    let held: HashMap<(i64, String), i64> =
+        held.into_iter().map(|(id, c, a)| ((id, c), a)).collect();
+    // Per client, the currency in which the largest share was lost.
+    let mut worst: HashMap<i64, (i64, i64)> = HashMap::new();
+    for (id, currency, amount) in lost {
+        let kept = held.get(&(id, currency)).copied().unwrap_or(0);
+        let share = amount as i128 * 1000 / (amount + kept).max(1) as i128;
+        let better = worst
+            .get(&id)
+            .is_none_or(|(l, k)| share > *l as i128 * 1000 / (*l + *k).max(1) as i128);
+        if better {
+            worst.insert(id, (amount, kept));
+        }
+    }
+    let mut changes = Vec::new();
+    for row in rows {
+        let days_known = (now - row.created_at).num_days();
+        let (lost, kept) = worst.get(&row.id).copied().unwrap_or((0, 0));
+        let facts = SignalFacts {
+            days_quiet: row.last_interaction_at.map(|at| (now - at).num_days()),
+            // The usual gap: the last year (or the time known, if shorter) over its count.
+            usual_gap_days: (row.recent >= 2).then(|| days_known.clamp(1, 365) / row.recent),
+            commitment_lost: lost,
+            commitment_now: kept,
+            days_known,
+        };
+        let (severity, reasons) = assess(&facts);
+        let json =
+            (!reasons.is_empty()).then(|| serde_json::to_string(&reasons).unwrap_or_default());
+        if severity != row.risk_severity || json != row.risk_reasons {
+            changes.push((row.id, severity, json));
+        }
+    }
+    let changed = changes.len();
+    for chunk in changes.chunks(1000) {
+        let mut tx = db.begin().await?;
+        for (id, severity, json) in chunk {
+            with_tx!(&mut tx, c => sqlx::query(
+                "UPDATE clients SET risk_severity = $1, risk_reasons = $2, risk_refreshed_at = $3 WHERE id = $4",
+            )
+            .bind(severity)
+            .bind(json)
+            .bind(now)
+            .bind(id)
+            .execute(c)
+            .await
+            .map(|_| ()))?;
+        }
+        tx.commit().await?;
+    }
+    Ok(changed)
+}
+
+/// The stored reasons of a client's signal.
+pub fn reasons_of(json: Option<&str>) -> Vec<Reason> {
+    json.and_then(|j| serde_json::from_str(j).ok())
+        .unwrap_or_default()
+}
+
+/// One page of the clients at risk, most severe first (`after`: `severity~id`).
+pub async fn at_risk(
+    db: &Db,
+    owner: Option<i64>,
+    after: Option<(i64, i64)>,
+    limit: i64,
+) -> Result<Vec<(i64, String, i64, Option<String>, String)>, sqlx::Error> {
+    let (sev, id) = after.unwrap_or((i64::MAX, i64::MAX));
+    with_db!(db, c => sqlx::query_as(
+        "SELECT c.id, c.display_name, c.risk_severity, c.risk_reasons, u.name
+         FROM clients c JOIN users u ON u.id = c.owner_id
+         WHERE c.risk_severity > 0 AND c.archived_at IS NULL
+           AND ($1 = 0 OR c.owner_id = $1)
+           AND (c.risk_severity < $2 OR (c.risk_severity = $2 AND c.id < $3))
+         ORDER BY c.risk_severity DESC, c.id DESC LIMIT $4",
+    )
+    .bind(owner.unwrap_or(0))
+    .bind(sev)
+    .bind(id)
+    .bind(limit)
+    .fetch_all(c)
+    .await)
+}
+
+/// Refreshes one client's signal after a write that changed its facts. The write has
+/// committed already; a failure here is logged and the daily job catches up.
+pub async fn refresh_quietly(db: &Db, now: DateTime<Utc>, client_id: i64) {
+    if let Err(error) = refresh(db, now, Some(client_id)).await {
+        tracing::warn!(client_id, %error, "could not refresh the decline signal");
+    }
+}
+
+/// The signal of one client as its page shows it.
+pub async fn risk_of(
+    db: &Db,
+    client_id: i64,
+    lang: crate::core::i18n::Lang,
+) -> Result<Option<crate::pipeline::signals::RiskView>, sqlx::Error> {
+    let row: Option<(i64, String, i64, Option<String>, String)> = with_db!(db, c => sqlx::query_as(
+        "SELECT c.id, c.display_name, c.risk_severity, c.risk_reasons, u.name
+         FROM clients c JOIN users u ON u.id = c.owner_id WHERE c.id = $1 AND c.risk_severity > 0",
+    )
+    .bind(client_id)
+    .fetch_optional(c)
+    .await)?;
+    Ok(row.map(|r| view_of(r, lang)))
+}
+
+pub fn view_of(
+    (client_id, client_name, severity, reasons, owner_name): (
+        i64,
+        String,
+        i64,
+        Option<String>,
+        String,
+    ),
+    lang: crate::core::i18n::Lang,
+) -> crate::pipeline::signals::RiskView {
+    crate::pipeline::signals::RiskView {
+        client_id,
+        client_name,
+        owner_name,
+        severity,
+        reasons: reasons_of(reasons.as_deref())
+            .iter()
+            .map(|r| crate::pipeline::signals::explain(r, lang))
+            .collect(),
+    }
+}

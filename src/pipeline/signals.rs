@@ -1,0 +1,193 @@
+//! The decline early warning: a rule-based signal per client, explained in words. Each
+//! source looks at one kind of fact and may give a reason; the signal's severity is the
+//! highest of its reasons. Sources still to come (open complaints past their target time,
+//! portal inactivity, falling survey scores) are added to `SOURCES` with their facts.
+use serde::{Deserialize, Serialize};
+
+/// What the sources look at, gathered per client by the refresh.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SignalFacts {
+    /// Days since the last interaction (`None`: never).
+    pub days_quiet: Option<i64>,
+    /// The client's usual gap between interactions over the last year, in days.
+    pub usual_gap_days: Option<i64>,
+    /// Committed capital (reporting currency, minor units) lost to deals that left the
+    /// committed or closed stage in the last 180 days.
+    pub commitment_lost: i64,
+    /// Committed capital the client still has.
+    pub commitment_now: i64,
+    /// Days since the client was created (a brand-new client is not "quiet").
+    pub days_known: i64,
+}
+
+/// One reason, with the numbers its sentence needs.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reason {
+    /// Translation key of the sentence; `{days}`, `{usual}` and `{percent}` are filled in.
+    pub key: String,
+    pub severity: i64,
+    pub days: i64,
+    pub usual: i64,
+    pub percent: i64,
+}
+
+/// Without a cadence of its own, a client is quiet after 90 days.
+pub const DEFAULT_QUIET_DAYS: i64 = 90;
+
+fn quiet(f: &SignalFacts) -> Option<Reason> {
+    // Twice the usual gap, but never less than a month nor more than the default.
+    let limit = f
+        .usual_gap_days
+        .map(|g| (g * 2).clamp(30, DEFAULT_QUIET_DAYS))
+        .unwrap_or(DEFAULT_QUIET_DAYS);
+    let days = match f.days_quiet {
+        Some(d) => d,
+        None if f.days_known > DEFAULT_QUIET_DAYS => f.days_known,
+        None => return None,
+    };
+    (days > limit).then(|| Reason {
+        key: if f.days_quiet.is_some() {
+            "signal.quiet".into()
+        } else {
+            "signal.never_contacted".into()
+        },
+        severity: if days > limit * 2 { 2 } else { 1 },
+        days,
+        usual: limit,
+        percent: 0,
+    })
+}
+
+fn falling_commitment(f: &SignalFacts) -> Option<Reason> {
+    if f.commitment_lost <= 0 {
+        return None;
+    }
+    let before = f.commitment_now + f.commitment_lost;
+    let percent = ((f.commitment_lost as i128 * 100) / before.max(1) as i128) as i64;
+    Some(Reason {
+        key: "signal.falling_commitment".into(),
+        severity: match percent {
+            p if p >= 50 => 3,
+            p if p >= 20 => 2,
+            _ => 1,
+        },
+        days: 180,
+        usual: 0,
+        percent,
+    })
+}
+
+/// The sources of the signal, in the order their reasons are shown.
+pub const SOURCES: &[fn(&SignalFacts) -> Option<Reason>] = &[quiet, falling_commitment];
+
+/// The reason in words, in `lang`.
+pub fn explain(reason: &Reason, lang: crate::core::i18n::Lang) -> String {
+    crate::core::i18n::t_with(
+        lang,
+        &reason.key,
+        &[
+            ("days", &reason.days.to_string()),
+            ("usual", &reason.usual.to_string()),
+            ("percent", &reason.percent.to_string()),
+        ],
+    )
+}
+
+/// A client's signal as pages show it: severity and the reasons in words.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct RiskView {
+    pub client_id: i64,
+    pub client_name: String,
+    pub owner_name: String,
+    pub severity: i64,
+    pub reasons: Vec<String>,
+}
+
+/// A page of the clients at risk, most severe first.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct RiskPage {
+    pub rows: Vec<RiskView>,
+    pub next: Option<String>,
+}
+
+/// The signal of one client: its severity (0 = none, up to 3) and the reasons.
+pub fn assess(facts: &SignalFacts) -> (i64, Vec<Reason>) {
+    let reasons: Vec<Reason> = SOURCES.iter().filter_map(|source| source(facts)).collect();
+    let severity = reasons.iter().map(|r| r.severity).max().unwrap_or(0);
+    (severity, reasons)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn facts() -> SignalFacts {
+        SignalFacts {
+            days_quiet: Some(10),
+            usual_gap_days: Some(30),
+            commitment_lost: 0,
+            commitment_now: 100,
+            days_known: 400,
+        }
+    }
+
+    #[test]
+    fn a_client_in_touch_shows_no_signal() {
+        assert_eq!(assess(&facts()), (0, vec![]));
+    }
+
+    #[test]
+    fn quiet_beyond_the_usual_cadence_or_ninety_days() {
+        let (severity, reasons) = assess(&SignalFacts {
+            days_quiet: Some(75),
+            ..facts()
+        });
+        assert_eq!(severity, 1);
+        assert_eq!(reasons[0].key, "signal.quiet");
+        assert_eq!(reasons[0].usual, 60);
+        // Without a cadence: 90 days; far beyond it is more serious.
+        let (severity, _) = assess(&SignalFacts {
+            days_quiet: Some(200),
+            usual_gap_days: None,
+            ..facts()
+        });
+        assert_eq!(severity, 2);
+        let (severity, _) = assess(&SignalFacts {
+            days_quiet: Some(80),
+            usual_gap_days: None,
+            ..facts()
+        });
+        assert_eq!(severity, 0);
+        // Never contacted: only once the client is no longer new.
+        let (_, reasons) = assess(&SignalFacts {
+            days_quiet: None,
+            ..facts()
+        });
+        assert_eq!(reasons[0].key, "signal.never_contacted");
+        assert_eq!(
+            assess(&SignalFacts {
+                days_quiet: None,
+                days_known: 20,
+                ..facts()
+            })
+            .0,
+            0
+        );
+    }
+
+    #[test]
+    fn falling_commitments_weigh_by_share_lost() {
+        let (severity, reasons) = assess(&SignalFacts {
+            commitment_lost: 100,
+            commitment_now: 100,
+            ..facts()
+        });
+        assert_eq!((severity, reasons[0].percent), (3, 50));
+        let (severity, _) = assess(&SignalFacts {
+            commitment_lost: 10,
+            commitment_now: 90,
+            ..facts()
+        });
+        assert_eq!(severity, 1);
+    }
+}
