@@ -39,14 +39,14 @@ test('a lifecycle card moves with the plain form, and a decline asks for a reaso
   await page.goto('/lifecycle');
   const card = page.locator(`#card-${id}`);
   await expect(card).toBeVisible();
-  await card.getByText('移动').click();
-  await card.getByLabel('移至').selectOption('decline');
+  await card.locator('summary').click();
+  await card.getByLabel('移至', { exact: true }).selectOption('decline');
   await card.getByRole('button', { name: '确认移动' }).click();
   await expect(page.getByRole('alert')).toContainText('移至衰退或流失需填写原因');
 
   const again = page.locator(`#card-${id}`);
-  await again.getByText('移动').click();
-  await again.getByLabel('移至').selectOption('development');
+  await again.locator('summary').click();
+  await again.getByLabel('移至', { exact: true }).selectOption('development');
   await again.getByRole('button', { name: '确认移动' }).click();
   await expect(page.getByRole('status').first()).toContainText('已移动');
   await expect(page.locator('[data-stage="development"]').locator(`#card-${id}`)).toBeVisible();
