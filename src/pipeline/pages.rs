@@ -460,7 +460,7 @@ fn DealFormView(
                 view! { <Choice name="owner_id" label=tr("clients.owner") options=id_options(&owners) selected=f.owner_id.clone() error=err("owner_id") blank=false /> }.into_any()
             }}
             <Area name="terms" label=tr("deals.terms") value=f.terms.clone() error=err("terms") />
-            <Text name="reason" label=tr("deals.reason") value=f.reason.clone() />
+            <Text name="reason" label=tr("deals.reason") value=f.reason.clone() error=err("reason") />
             <p class="hint wide">{tr("clients.amount_hint")}</p>
             <button type="submit" class="primary">{tr("form.save")}</button>
         </form>

@@ -9,20 +9,73 @@ use crate::core::error::AppError;
 use crate::core::i18n::Lang;
 use crate::core::money::{REPORTING_CURRENCY, format_amount};
 use crate::core::roles::Permission;
+use crate::pipeline::rules::{DealFacts, Verdict, deal_move};
 use crate::server::audit::{self, Actor, AuditEntry};
 use crate::server::errors::db;
 use crate::server::forms::Outcome;
 use crate::server::state::AppState;
 use crate::server::{format, idempotency};
 
-/// The investor of a deal: an active investor client. Returns its name and owner.
-async fn check_investor(state: &AppState, client_id: i64) -> Result<(String, i64), AppError> {
+/// The investor of a deal, as the rules need it.
+struct Investor {
+    name: String,
+    owner_id: i64,
+    kyc_valid: bool,
+}
+
+/// The investor of a deal: an active investor client.
+async fn check_investor(state: &AppState, client_id: i64) -> Result<Investor, AppError> {
     match crate::clients::repo::find(&state.db, client_id)
         .await
         .map_err(db)?
     {
-        Some(c) if c.is_investor && c.archived_at.is_none() => Ok((c.display_name, c.owner_id)),
+        Some(c) if c.is_investor && c.archived_at.is_none() => {
+            // Valid, and not past its review date (due soon still counts as valid).
+            let kyc_valid = c
+                .kyc_status
+                .as_deref()
+                .and_then(crate::clients::model::KycStatus::parse)
+                .is_some_and(|status| {
+                    matches!(
+                        crate::clients::model::kyc_flag(status, c.kyc_review_due, today(state)),
+                        None | Some(crate::clients::model::KycFlag::DueSoon)
+                    )
+                });
+            Ok(Investor {
+                name: c.display_name,
+                owner_id: c.owner_id,
+                kyc_valid,
+            })
+        }
         _ => Err(AppError::invalid("client_id", "deal.investor_required")),
+    }
+}
+
+/// Applies the pipeline's stage rules to a change of stage (or to a new deal's stage, as a
+/// move from nowhere): refused moves and missing reasons are field messages.
+fn check_stage(
+    from: Option<DealStage>,
+    valid: &ValidDeal,
+    kyc_valid: bool,
+) -> Result<(), AppError> {
+    let facts = DealFacts {
+        has_committed_amount: valid.committed_amount.is_some(),
+        kyc_valid,
+    };
+    let verdict = match from {
+        Some(from) if from == valid.stage => return Ok(()),
+        Some(from) => deal_move(from, valid.stage, facts),
+        // A new deal may be recorded in any stage (history is entered too), but a
+        // commitment still needs its amount and a valid KYC.
+        None if valid.stage.needs_committed_amount() && !kyc_valid => {
+            Verdict::Refused("move.kyc_required".into())
+        }
+        None => return Ok(()),
+    };
+    match verdict.with_reason(valid.reason.as_deref()) {
+        Verdict::Allowed { .. } => Ok(()),
+        Verdict::NeedsReason(key) => Err(AppError::invalid("reason", &key)),
+        Verdict::Refused(key) => Err(AppError::invalid("stage", &key)),
     }
 }
 
@@ -62,11 +115,12 @@ pub async fn create(
             return Err(AppError::conflict("error.form_expired"));
         }
         let valid = validate_deal(form).map_err(AppError::Invalid)?;
-        let (_, client_owner) = check_investor(state, valid.client_id).await?;
+        let investor = check_investor(state, valid.client_id).await?;
         // An rm starts deals for the investors they look after.
-        if !can_edit(me, client_owner) {
+        if !can_edit(me, investor.owner_id) {
             return Err(AppError::Forbidden);
         }
+        check_stage(None, &valid, investor.kyc_valid)?;
         check_project(state, valid.project_id, valid.tranche_id).await?;
         let owner_id = resolve_owner(state, me, valid.owner_id, None).await?;
         let now = state.clock.now();
@@ -143,6 +197,8 @@ pub async fn update(
             ..form.clone()
         };
         let valid = validate_deal(&form).map_err(AppError::Invalid)?;
+        let investor = check_investor(state, current.client_id).await?;
+        check_stage(DealStage::parse(&current.stage), &valid, investor.kyc_valid)?;
         check_project(state, valid.project_id, valid.tranche_id).await?;
         let owner_id = resolve_owner(state, me, valid.owner_id, Some(current.owner_id)).await?;
         let now = state.clock.now();
@@ -444,7 +500,7 @@ pub async fn new_context(
     q: String,
 ) -> Result<NewDealContext, AppError> {
     let client = match client {
-        Some(id) => Some((id, check_investor(state, id).await?.0)),
+        Some(id) => Some((id, check_investor(state, id).await?.name)),
         None => None,
     };
     let project_record = match project {

@@ -224,6 +224,33 @@ async fn deal_edits_check_owner_version_and_record_moves(engine: Engine) {
             .unwrap_or_default()
             .contains("\"stage\":\"term_sheet\"")
     );
+    // Declining needs a reason; a commitment needs a valid KYC.
+    let mut decline = edit.clone();
+    set(&mut decline, "version", "2");
+    set(&mut decline, "stage", "declined");
+    set(&mut decline, "reason", "");
+    let r = app.post_form(&rm, &path, &decline).await;
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.expect("body").contains("放弃交易需填写原因"));
+    with_db!(&app.db, c => sqlx::query("UPDATE investor_profiles SET kyc_status = 'expired' WHERE client_id = $1")
+        .bind(investor)
+        .execute(c)
+        .await
+        .map(|_| ()))
+    .expect("expire KYC");
+    let mut commit = edit.clone();
+    set(&mut commit, "version", "2");
+    set(&mut commit, "stage", "committed");
+    set(&mut commit, "committed_amount", "3000万");
+    let r = app.post_form(&rm, &path, &commit).await;
+    assert_eq!(r.status(), 422);
+    assert!(
+        r.text()
+            .await
+            .expect("body")
+            .contains("投资方 KYC 有效后才能承诺")
+    );
+
     let (amount, version): (Option<i64>, i64) = with_db!(&app.db, c => sqlx::query_as(
         "SELECT indicated_amount, version FROM deals WHERE id = $1",
     )

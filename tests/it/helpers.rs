@@ -378,6 +378,8 @@ pub mod fixtures {
             ticket_currency: "CNY".into(),
             esg_requirement: "basic".into(),
             kyc_status: "valid".into(),
+            kyc_review_due: (chrono::Utc::now().date_naive() + chrono::Duration::days(365))
+                .to_string(),
             ..ClientForm::default()
         };
         let valid = validate(&form, true).expect("valid client");
