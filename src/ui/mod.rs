@@ -1,5 +1,6 @@
 //! UI parts shared by every area: the session context, layout and navigation, form fields,
 //! error messages.
+pub mod board;
 pub mod fields;
 pub mod form;
 pub mod island;

@@ -5,6 +5,7 @@ use super::model::*;
 use crate::clients::model::{ClientKind, LifecycleStage, RiskAppetite, Sector, TicketBand};
 use crate::core::i18n;
 use crate::core::roles::Department;
+use crate::ui::board::BoardDragDrop;
 use crate::ui::fields::{Choice, Text, options_of};
 use crate::ui::layout::ErrorPanel;
 use crate::ui::session::{tr, use_lang};
@@ -104,6 +105,7 @@ fn BoardView(board: Board) -> impl IntoView {
         .collect_view();
     view! {
         {single.then(|| view! { <p><a href=format!("/lifecycle{}", board.query.to_query(None, None))>{tr("lifecycle.whole_board")}</a></p> })}
+        <BoardDragDrop lang=use_lang() />
         <div class="board" data-board="lifecycle">{columns}</div>
     }
 }
