@@ -4,6 +4,7 @@ use crate::clients::pages::{
     ClientDetailPage, ClientEditPage, ClientNewPage, ClientsPage, ContactEditPage,
 };
 use crate::home::HomePage;
+use crate::pipeline::board::pages::PipelinePage;
 use crate::pipeline::lifecycle::pages::{AtRiskPage, LifecyclePage};
 use crate::pipeline::pages::{DealDetailPage, DealEditPage, DealNewPage, DealsPage};
 use crate::projects::pages::{ProjectDetailPage, ProjectEditPage, ProjectNewPage, ProjectsPage};
@@ -70,6 +71,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("projects/:id/edit") view=ProjectEditPage />
                     <Route path=path!("lifecycle") view=LifecyclePage />
                     <Route path=path!("lifecycle/at-risk") view=AtRiskPage />
+                    <Route path=path!("pipeline") view=PipelinePage />
                     <Route path=path!("deals") view=DealsPage />
                     <Route path=path!("deals/new") view=DealNewPage />
                     <Route path=path!("deals/:id") view=DealDetailPage />

@@ -55,6 +55,11 @@ test('deal and timeline pages have no serious accessibility violations', async (
   await page.goto('/lifecycle?owner=all');
   await expect(page.locator('.board-card').first()).toBeVisible();
   expect(await seriousViolations(page)).toEqual([]);
+  await page.goto('/pipeline?owner=all');
+  await expect(page.locator('.board-card').first()).toBeVisible();
+  expect(await seriousViolations(page)).toEqual([]);
+  await page.goto('/lifecycle/at-risk');
+  expect(await seriousViolations(page)).toEqual([]);
 });
 
 test('the sign-in form can be used with the keyboard alone', async ({ page }) => {

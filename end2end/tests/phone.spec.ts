@@ -26,6 +26,8 @@ test('sign-in, home and users fit a phone screen', async ({ page }) => {
   await expectNoHorizontalScroll(page);
   await page.goto('/lifecycle?owner=all');
   await expectNoHorizontalScroll(page);
+  await page.goto('/pipeline?owner=all');
+  await expectNoHorizontalScroll(page);
   // A seeded client's page with its deals, timeline and log form.
   await page.goto('/clients?kind=investor');
   await page.locator('table a[href^="/clients/"]').first().click();

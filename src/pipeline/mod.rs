@@ -1,6 +1,7 @@
 //! The deal pipeline: investors' participation in projects, moving through their stages.
 //! (The lifecycle kanban and the deal board join this area with their own issue.)
 pub mod api;
+pub mod board;
 pub mod lifecycle;
 pub mod model;
 pub mod pages;

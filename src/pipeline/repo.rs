@@ -32,7 +32,7 @@ pub struct DealRecord {
 
 /// The deal columns and the names pages show next to them, over `source` (the `deals`
 /// table, or one page of it) as `d`.
-fn record_select(source: &str) -> String {
+pub fn record_select(source: &str) -> String {
     format!(
         "SELECT d.id, d.client_id, c.display_name AS client_name,
             c.owner_id AS client_owner_id, d.project_id, p.name AS project_name, d.tranche_id,
@@ -58,7 +58,7 @@ pub async fn find_tx(tx: &mut Tx, id: i64) -> Result<Option<DealRecord>, sqlx::E
 }
 
 /// The conditions of a deal filter (archived deals never show).
-fn filter_conditions(filter: &DealFilter) -> Conditions {
+pub fn filter_conditions(filter: &DealFilter) -> Conditions {
     let mut c = Conditions::default();
     c.push("d.archived_at IS NULL".into());
     if let Some(stage) = filter.stage {

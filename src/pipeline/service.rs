@@ -17,14 +17,14 @@ use crate::server::state::AppState;
 use crate::server::{format, idempotency};
 
 /// The investor of a deal, as the rules need it.
-struct Investor {
-    name: String,
-    owner_id: i64,
-    kyc_valid: bool,
+pub(crate) struct Investor {
+    pub name: String,
+    pub owner_id: i64,
+    pub kyc_valid: bool,
 }
 
 /// The investor of a deal: an active investor client.
-async fn check_investor(state: &AppState, client_id: i64) -> Result<Investor, AppError> {
+pub(crate) async fn check_investor(state: &AppState, client_id: i64) -> Result<Investor, AppError> {
     match crate::clients::repo::find(&state.db, client_id)
         .await
         .map_err(db)?

@@ -160,6 +160,10 @@ pub fn router(state: AppState) -> Result<Router, String> {
         )
         .route("/deals/new", post(crate::pipeline::handlers::create))
         .route(
+            "/pipeline/move",
+            post(crate::pipeline::board::handlers::move_card),
+        )
+        .route(
             "/lifecycle/move",
             post(crate::pipeline::lifecycle::handlers::move_card),
         )

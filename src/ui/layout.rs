@@ -75,6 +75,7 @@ fn StaffChrome() -> impl IntoView {
                     <li><A href="/clients">{tr("nav.clients")}</A></li>
                     <li><A href="/projects">{tr("nav.projects")}</A></li>
                     <li><A href="/lifecycle">{tr("nav.lifecycle")}</A></li>
+                    <li><A href="/pipeline">{tr("nav.pipeline")}</A></li>
                     <li><A href="/deals">{tr("nav.deals")}</A></li>
                     {is_admin.then(|| view! { <li><A href="/admin/users">{tr("nav.users")}</A></li> })}
                     <li><A href="/account">{tr("nav.account")}</A></li>

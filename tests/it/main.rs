@@ -12,6 +12,7 @@ mod health;
 mod jobs;
 mod lifecycle;
 mod multi_instance;
+mod pipeline;
 mod projects;
 mod schema;
 mod timeline;

@@ -24,7 +24,7 @@ fn back_query(pairs: &[(String, String)]) -> String {
 pub async fn move_card(
     State(state): State<AppState>,
     auth: AuthSession,
-    mut parts: Parts,
+    parts: Parts,
     body: Bytes,
 ) -> Response {
     let Some(me) = auth.user else {
@@ -32,16 +32,27 @@ pub async fn move_card(
     };
     let pairs = pairs(&body);
     let request = MoveRequest::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())));
-    let back = back_query(&pairs);
     let outcome = super::service::move_client(&state, &me, &request, ip_of(&parts)).await;
+    answer_move(&state, parts, &pairs, "/lifecycle", request.id, outcome).await
+}
+
+/// Answers a board's plain move form: back to the board (`board` with the form's query)
+/// with a notice on success, or the board again with the message and the card where it
+/// really is.
+pub async fn answer_move(
+    state: &AppState,
+    mut parts: Parts,
+    pairs: &[(String, String)],
+    board: &str,
+    id: i64,
+    outcome: Result<MoveOutcome, AppError>,
+) -> Response {
+    let back = back_query(pairs);
     let separator = if back.len() > 1 { "&" } else { "" };
     let (status, key) = match outcome {
         Ok(MoveOutcome::Moved { warning, .. }) => {
             let warning = warning.map(|w| format!("&warning={w}")).unwrap_or_default();
-            let to = format!(
-                "/lifecycle{back}{separator}moved={}{warning}#card-{}",
-                request.id, request.id
-            );
+            let to = format!("{board}{back}{separator}moved={id}{warning}#card-{id}");
             return Redirect::to(&to).into_response();
         }
         Ok(MoveOutcome::Conflict { .. }) => (StatusCode::CONFLICT, "move.conflict".to_string()),
@@ -57,12 +68,12 @@ pub async fn move_card(
             error.message_key().to_string(),
         ),
     };
-    if let Ok(uri) = format!("/lifecycle{back}").parse() {
+    if let Ok(uri) = format!("{board}{back}").parse() {
         parts.uri = uri;
     }
     let feedback = MoveFeedback {
-        client_id: request.id,
+        client_id: id,
         message_key: key,
     };
-    render_again(&state, parts, status, feedback).await
+    render_again(state, parts, status, feedback).await
 }

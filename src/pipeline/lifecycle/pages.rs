@@ -156,7 +156,6 @@ fn CardView(card: Card, request_id: String, back: String) -> impl IntoView {
     let quiet = card
         .days_since_interaction
         .map(|d| i18n::t_with(lang, "lifecycle.days_since", &[("days", &d.to_string())]));
-    let form_id = format!("move-{}", card.id);
     let targets: Vec<(String, String)> = LifecycleStage::ALL
         .iter()
         .filter(|s| **s != card.stage)
@@ -173,22 +172,7 @@ fn CardView(card: Card, request_id: String, back: String) -> impl IntoView {
             {(!card.value.is_empty()).then(|| view! { <p class="small">{tr("lifecycle.value")} ": " {card.value.clone()}</p> })}
             <p class="muted small">{quiet.unwrap_or_else(|| tr("lifecycle.no_interaction"))}</p>
             {card.can_move.then(|| view! {
-                <details class="move">
-                    <summary>{tr("lifecycle.move")}<span class="visually-hidden">{format!(" {}", card.name)}</span></summary>
-                    <form method="post" action="/lifecycle/move" id=form_id.clone() class="move-form">
-                        <input type="hidden" name="id" value=card.id />
-                        <input type="hidden" name="version" value=card.version />
-                        <input type="hidden" name="request_id" value=request_id />
-                        <input type="hidden" name="back" value=back />
-                        <label for=format!("{form_id}-to")>{tr("lifecycle.move_to")}</label>
-                        <select id=format!("{form_id}-to") name="to">
-                            {targets.into_iter().map(|(code, name)| view! { <option value=code>{name}</option> }).collect_view()}
-                        </select>
-                        <label for=format!("{form_id}-reason")>{tr("lifecycle.reason")}</label>
-                        <input id=format!("{form_id}-reason") name="reason" type="text" />
-                        <button type="submit" class="primary">{tr("lifecycle.move_confirm")}</button>
-                    </form>
-                </details>
+                <MoveForm action="/lifecycle/move" id=card.id version=card.version request_id back targets name=card.name.clone() />
             })}
         </li>
     }
@@ -312,5 +296,38 @@ pub fn MyClientsAtRisk() -> impl IntoView {
                 }
             })}
         </Suspense>
+    }
+}
+
+/// A card's plain move form: the target stage, a reason, and the card's version and
+/// request id. Keyboard and no-JavaScript users move cards with it; drag and drop fills it.
+#[component]
+pub fn MoveForm(
+    action: &'static str,
+    id: i64,
+    version: i64,
+    request_id: String,
+    back: String,
+    targets: Vec<(String, String)>,
+    name: String,
+) -> impl IntoView {
+    let form_id = format!("move-{id}");
+    view! {
+        <details class="move">
+            <summary>{tr("lifecycle.move")}<span class="visually-hidden">{format!(" {name}")}</span></summary>
+            <form method="post" action=action id=form_id.clone() class="move-form">
+                <input type="hidden" name="id" value=id />
+                <input type="hidden" name="version" value=version />
+                <input type="hidden" name="request_id" value=request_id />
+                <input type="hidden" name="back" value=back />
+                <label for=format!("{form_id}-to")>{tr("lifecycle.move_to")}</label>
+                <select id=format!("{form_id}-to") name="to">
+                    {targets.into_iter().map(|(code, name)| view! { <option value=code>{name}</option> }).collect_view()}
+                </select>
+                <label for=format!("{form_id}-reason")>{tr("lifecycle.reason")}</label>
+                <input id=format!("{form_id}-reason") name="reason" type="text" />
+                <button type="submit" class="primary">{tr("lifecycle.move_confirm")}</button>
+            </form>
+        </details>
     }
 }

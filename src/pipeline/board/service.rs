@@ -1,0 +1,198 @@
+//! The deal board and moving deals through it: authorised, checked against the pipeline's
+//! stage rules and the card's version, written with the move row and audit row in one
+//! transaction; a repeated request id returns the first result.
+use super::model::*;
+use super::repo;
+use crate::auth::backend::StaffUser;
+use crate::clients::service::can_edit;
+use crate::core::error::AppError;
+use crate::core::i18n::Lang;
+use crate::core::money::format_amount;
+use crate::core::roles::Role;
+use crate::pipeline::lifecycle::model::{MoveOutcome, MoveRequest};
+use crate::pipeline::model::DealStage;
+use crate::pipeline::repo::{NewMove, insert_move, refresh_commitments};
+use crate::pipeline::rules::{DealFacts, Verdict, deal_move};
+use crate::server::audit::{self, Actor, AuditEntry};
+use crate::server::errors::db;
+use crate::server::idempotency;
+use crate::server::state::AppState;
+
+pub const COLUMN_PAGE: i64 = 20;
+
+fn joined(amounts: impl Iterator<Item = (String, i64)>, lang: Lang) -> String {
+    amounts
+        .filter(|(_, a)| *a != 0)
+        .map(|(c, a)| format_amount(a, &c, lang))
+        .collect::<Vec<_>>()
+        .join(" · ")
+}
+
+pub async fn board(
+    state: &AppState,
+    me: &StaffUser,
+    mut query: PipelineQuery,
+) -> Result<PipelineBoard, AppError> {
+    if !query.owner_chosen && me.0.role() == Role::Rm {
+        query.filter.owner = Some(me.0.id);
+    }
+    let lang = me.0.lang();
+    let sums = repo::sums(&state.db, &query.filter).await.map_err(db)?;
+    let stages: Vec<DealStage> = match query.column {
+        Some(stage) => vec![stage],
+        None => DealStage::ALL.to_vec(),
+    };
+    let mut columns = Vec::new();
+    for stage in stages {
+        let after = query.column.and(query.after.as_deref());
+        let mut rows = repo::cards(&state.db, &query.filter, stage, after, COLUMN_PAGE + 1)
+            .await
+            .map_err(db)?;
+        let next = if rows.len() as i64 > COLUMN_PAGE {
+            rows.truncate(COLUMN_PAGE as usize);
+            rows.last()
+                .map(|r| format!("{}~{}", r.deal.id, r.updated_at.to_rfc3339()))
+        } else {
+            None
+        };
+        let mine: Vec<&(String, String, i64, i64, i64)> =
+            sums.iter().filter(|s| s.0 == stage.as_str()).collect();
+        columns.push(DealColumn {
+            stage,
+            count: mine.iter().map(|s| s.2).sum(),
+            total: joined(mine.iter().map(|s| (s.1.clone(), s.3)), lang),
+            weighted: joined(mine.iter().map(|s| (s.1.clone(), s.4)), lang),
+            cards: rows
+                .iter()
+                .map(|r| DealCard {
+                    row: crate::pipeline::service::row_of(&r.deal, lang),
+                    version: r.deal.version,
+                    can_move: can_edit(me, r.deal.owner_id),
+                })
+                .collect(),
+            next,
+        });
+    }
+    let request_ids = columns
+        .iter()
+        .flat_map(|c| c.cards.iter())
+        .map(|_| idempotency::new_key())
+        .collect();
+    Ok(PipelineBoard {
+        columns,
+        query,
+        owners: crate::auth::repo::active_names(&state.db)
+            .await
+            .map_err(db)?,
+        request_ids,
+    })
+}
+
+const PURPOSE: &str = "deal.move";
+
+/// Moves a deal to another stage of the pipeline.
+pub async fn move_deal(
+    state: &AppState,
+    me: &StaffUser,
+    request: &MoveRequest,
+    ip: Option<String>,
+) -> Result<MoveOutcome, AppError> {
+    if !idempotency::is_well_formed(&request.request_id) {
+        return Err(AppError::conflict("error.form_expired"));
+    }
+    let Some(to) = DealStage::parse(&request.to) else {
+        return Err(AppError::invalid("to", "form.choose_one"));
+    };
+    let reason = Some(request.reason.trim()).filter(|r| !r.is_empty());
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await.map_err(db)?;
+    if let Some(first) =
+        idempotency::replay::<MoveOutcome>(&mut tx, me.0.id, PURPOSE, &request.request_id)
+            .await
+            .map_err(db)?
+    {
+        return Ok(first);
+    }
+    let (stage, version, owner_id, client_id, committed) = repo::position(&mut tx, request.id)
+        .await
+        .map_err(db)?
+        .ok_or(AppError::NotFound)?;
+    if !can_edit(me, owner_id) {
+        return Err(AppError::Forbidden);
+    }
+    if version != request.version {
+        return conflict_or_first(&mut tx, me, request).await;
+    }
+    let from = DealStage::parse(&stage).unwrap_or(DealStage::Prospect);
+    let investor = crate::pipeline::service::check_investor(state, client_id).await?;
+    let facts = DealFacts {
+        has_committed_amount: committed.is_some(),
+        kyc_valid: investor.kyc_valid,
+    };
+    match deal_move(from, to, facts).with_reason(reason) {
+        Verdict::Allowed { .. } => {}
+        Verdict::NeedsReason(key) => return Ok(MoveOutcome::NeedsReason(key)),
+        Verdict::Refused(key) => return Ok(MoveOutcome::Refused(key)),
+    }
+    if !repo::set_stage(&mut tx, request.id, version, to, now)
+        .await
+        .map_err(db)?
+    {
+        return conflict_or_first(&mut tx, me, request).await;
+    }
+    let the_move = NewMove {
+        deal_id: request.id,
+        from: Some(from),
+        to,
+        by: me.0.id,
+        at: now,
+        reason,
+        request_id: Some(&request.request_id),
+    };
+    insert_move(&mut tx, &the_move).await.map_err(db)?;
+    refresh_commitments(&mut tx, client_id).await.map_err(db)?;
+    let entry = AuditEntry::new(Actor::Staff(me.0.id), "deal.move", "deal", Some(request.id))
+        .before(&serde_json::json!({ "stage": from.as_str() }))
+        .after(&serde_json::json!({ "stage": to.as_str(), "reason": reason }))
+        .ip(ip);
+    audit::record(&mut tx, now, entry).await.map_err(db)?;
+    let outcome = MoveOutcome::Moved {
+        stage: to.as_str().to_string(),
+        version: version + 1,
+        warning: None,
+    };
+    idempotency::remember(
+        &mut tx,
+        me.0.id,
+        PURPOSE,
+        &request.request_id,
+        &outcome,
+        now,
+    )
+    .await
+    .map_err(db)?;
+    tx.commit().await.map_err(db)?;
+    crate::pipeline::lifecycle::warning::refresh_quietly(&state.db, now, client_id).await;
+    Ok(outcome)
+}
+
+/// Another move changed the deal first: this request's own earlier result if it raced
+/// itself, else a conflict saying where the deal is now.
+async fn conflict_or_first(
+    tx: &mut crate::server::db::Tx,
+    me: &StaffUser,
+    request: &MoveRequest,
+) -> Result<MoveOutcome, AppError> {
+    if let Some(first) =
+        idempotency::replay::<MoveOutcome>(tx, me.0.id, PURPOSE, &request.request_id)
+            .await
+            .map_err(db)?
+    {
+        return Ok(first);
+    }
+    let (stage, version, ..) = repo::position(tx, request.id)
+        .await
+        .map_err(db)?
+        .ok_or(AppError::NotFound)?;
+    Ok(MoveOutcome::Conflict { stage, version })
+}
