@@ -21,8 +21,25 @@ async fn move_deal(
     reason: &str,
     request: &str,
 ) -> reqwest::Response {
-    let version: i64 = with_db!(&app.db, c => sqlx::query_scalar("SELECT version FROM deals WHERE id = $1").bind(id).fetch_one(c).await)
-        .expect("version");
+    let version = version_of(app, id).await;
+    move_deal_at(app, browser, id, version, to, reason, request).await
+}
+
+async fn version_of(app: &TestApp, id: i64) -> i64 {
+    with_db!(&app.db, c => sqlx::query_scalar("SELECT version FROM deals WHERE id = $1").bind(id).fetch_one(c).await)
+        .expect("version")
+}
+
+/// Moves a deal from a version read earlier (two people looking at the same board).
+async fn move_deal_at(
+    app: &TestApp,
+    browser: &reqwest::Client,
+    id: i64,
+    version: i64,
+    to: &str,
+    reason: &str,
+    request: &str,
+) -> reqwest::Response {
     let form = [
         ("id", id.to_string()),
         ("version", version.to_string()),
@@ -61,6 +78,18 @@ async fn the_deal_board_sums_every_deal_and_moves_by_the_rules(engine: Engine) {
             .expect("deal id");
         deals.push((id, investor));
     }
+    let project_page = app.page(&rm, &format!("/projects/{project}")).await;
+    assert!(
+        project_page.contains(&format!("/pipeline?project={project}&amp;owner=all")),
+        "the project's own board"
+    );
+    let other_project = app
+        .page(&rm, &format!("/pipeline?project={}", project + 1000))
+        .await;
+    assert!(
+        !other_project.contains("共 25 笔交易"),
+        "the board narrows to one project"
+    );
     let board = app.page(&rm, "/pipeline").await;
     assert!(
         board.contains("共 25 笔交易"),
@@ -125,9 +154,10 @@ async fn the_deal_board_sums_every_deal_and_moves_by_the_rules(engine: Engine) {
         .staff_browser("crm@covenant.example", "数据官", Role::CrmOfficer)
         .await;
     let (k1, k2) = (key(105), key(106));
+    let seen = version_of(&app, third).await;
     let (a, b) = tokio::join!(
-        move_deal(&app, &rm, third, "due_diligence", "", &k1),
-        move_deal(&app, &crm, third, "term_sheet", "", &k2),
+        move_deal_at(&app, &rm, third, seen, "due_diligence", "", &k1),
+        move_deal_at(&app, &crm, third, seen, "term_sheet", "", &k2),
     );
     let statuses = [a.status().as_u16(), b.status().as_u16()];
     assert!(
