@@ -405,6 +405,12 @@ impl ProjectFilter {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TrancheView {
     pub id: i64,
+    /// Committed and probability-weighted open amounts in the tranche's currency, and
+    /// their shares of its size (whole percent, capped at 100 for the bar).
+    pub committed: String,
+    pub weighted: String,
+    pub committed_pct: i64,
+    pub weighted_pct: i64,
     pub name: String,
     pub instrument: Option<Instrument>,
     pub size: String,

@@ -300,6 +300,7 @@ fn ProjectDetailView(d: ProjectDetail) -> impl IntoView {
                             <th scope="col">{tr("tranches.pricing")}</th>
                             <th scope="col">{tr("projects.tenor")}</th>
                             <th scope="col">{tr("tranches.risk_band")}</th>
+                            <th scope="col">{tr("tranches.coverage")}</th>
                         </tr></thead>
                         <tbody>
                             {d.tranches.iter().map(|t| view! {
@@ -310,6 +311,7 @@ fn ProjectDetailView(d: ProjectDetail) -> impl IntoView {
                                     <td>{t.pricing.clone().unwrap_or_default()}</td>
                                     <td>{t.tenor_months.map(|m| m.to_string()).unwrap_or_default()}</td>
                                     <td>{t.risk_band.map(|r| tr(&r.i18n_key())).unwrap_or_default()}</td>
+                                    <td><CoverageBar t=t.clone() /></td>
                                 </tr>
                             }).collect_view()}
                         </tbody>
@@ -354,5 +356,31 @@ fn AddTrancheForm(project_id: i64, form_key: String) -> impl IntoView {
                 <button type="submit" class="primary">{tr("tranches.add")}</button>
             </form>
         </section>
+    }
+}
+
+/// How much of a tranche is committed, and how much more the open deals promise weighted by
+/// their probability: two stacked bars (committed over committed + weighted) for the eye
+/// and the same in words for everyone.
+#[component]
+fn CoverageBar(t: TrancheView) -> impl IntoView {
+    let lang = crate::ui::session::use_lang();
+    let words = crate::core::i18n::t_with(
+        lang,
+        "tranches.coverage_text",
+        &[
+            ("committed", &t.committed),
+            ("committed_pct", &t.committed_pct.to_string()),
+            ("weighted", &t.weighted),
+        ],
+    );
+    // `<meter>` elements rather than styled widths: the CSP allows no inline styles.
+    let expected = (t.committed_pct + t.weighted_pct).min(100);
+    view! {
+        <div class="coverage" aria-hidden="true">
+            <meter class="coverage-expected" min="0" max="100" value=expected></meter>
+            <meter class="coverage-committed" min="0" max="100" value=t.committed_pct></meter>
+        </div>
+        <p class="small">{words}</p>
     }
 }

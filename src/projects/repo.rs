@@ -271,3 +271,24 @@ pub async fn search_names(
     .fetch_all(c)
     .await)
 }
+
+/// Per tranche and currency: capital committed (committed and closed deals) and the
+/// probability-weighted amount of deals still open, for the coverage bars.
+pub async fn tranche_coverage(
+    db: &Db,
+    project_id: i64,
+) -> Result<Vec<(i64, String, i64, i64)>, sqlx::Error> {
+    // PostgreSQL sums BIGINT into NUMERIC: cast back so both engines decode an i64.
+    with_db!(db, c => sqlx::query_as::<_, (i64, String, i64, i64)>(
+        "SELECT d.tranche_id, d.currency,
+            CAST(COALESCE(SUM(CASE WHEN d.stage IN ('committed', 'closed') THEN d.committed_amount ELSE 0 END), 0) AS BIGINT),
+            CAST(COALESCE(SUM(CASE WHEN d.stage NOT IN ('committed', 'closed', 'declined')
+                THEN COALESCE(d.committed_amount, d.indicated_amount, 0) * d.probability / 100 ELSE 0 END), 0) AS BIGINT)
+         FROM deals d
+         WHERE d.project_id = $1 AND d.archived_at IS NULL AND d.tranche_id IS NOT NULL
+         GROUP BY d.tranche_id, d.currency",
+    )
+    .bind(project_id)
+    .fetch_all(c)
+    .await)
+}

@@ -214,19 +214,38 @@ pub async fn detail(state: &AppState, me: &StaffUser, id: i64) -> Result<Project
         .map_err(db)?
         .ok_or(AppError::NotFound)?;
     let lang = me.0.lang();
+    let coverage = repo::tranche_coverage(&state.db, id).await.map_err(db)?;
     let tranches = repo::tranches_of(&state.db, id)
         .await
         .map_err(db)?
         .into_iter()
-        .map(|t| TrancheView {
-            id: t.id,
-            name: t.name,
-            instrument: crate::clients::model::Instrument::parse(&t.instrument),
-            size: format_amount(t.size, &t.currency, lang),
-            pricing: t.pricing_bps.map(format_bps),
-            tenor_months: t.tenor_months,
-            risk_band: crate::clients::model::RiskAppetite::parse(&t.risk_band),
+        .map(|t| {
+            // Deals in another currency than the tranche's do not count towards its bar.
+            let (committed, weighted) = coverage
+                .iter()
+                .find(|(tranche, currency, ..)| *tranche == t.id && *currency == t.currency)
+                .map(|(_, _, c, w)| (*c, *w))
+                .unwrap_or((0, 0));
+            let size = t.size.max(1) as i128;
+            let pct = |amount: i64| ((amount as i128 * 100) / size).clamp(0, 100) as i64;
+            let (committed_pct, weighted_pct) = (pct(committed), pct(weighted));
+            (t, committed, weighted, committed_pct, weighted_pct)
         })
+        .map(
+            |(t, committed, weighted, committed_pct, weighted_pct)| TrancheView {
+                committed: format_amount(committed, &t.currency, lang),
+                weighted: format_amount(weighted, &t.currency, lang),
+                committed_pct,
+                weighted_pct,
+                id: t.id,
+                name: t.name,
+                instrument: crate::clients::model::Instrument::parse(&t.instrument),
+                size: format_amount(t.size, &t.currency, lang),
+                pricing: t.pricing_bps.map(format_bps),
+                tenor_months: t.tenor_months,
+                risk_band: crate::clients::model::RiskAppetite::parse(&t.risk_band),
+            },
+        )
         .collect();
     Ok(ProjectDetail {
         id,

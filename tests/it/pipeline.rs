@@ -135,6 +135,11 @@ async fn the_deal_board_sums_every_deal_and_moves_by_the_rules(engine: Engine) {
         location(&r),
         "a repeated request is the same move"
     );
+    let project_page = app.page(&rm, &format!("/projects/{project}")).await;
+    assert!(
+        project_page.contains("已承诺 CNY 80万（0%）"),
+        "the tranche's coverage in words"
+    );
     let lifecycle = app.page(&rm, "/lifecycle?owner=all").await;
     assert!(
         lifecycle.contains("CNY 80万"),
