@@ -10,6 +10,7 @@ use crate::core::i18n::Lang;
 use crate::core::money::format_amount;
 use crate::core::roles::Role;
 use crate::pipeline::lifecycle::model::{MoveOutcome, MoveRequest};
+use crate::pipeline::lifecycle::service::{first_result, request_ids};
 use crate::pipeline::model::DealStage;
 use crate::pipeline::repo::{NewMove, insert_move, refresh_commitments};
 use crate::pipeline::rules::{DealFacts, Verdict, deal_move};
@@ -73,11 +74,7 @@ pub async fn board(
             next,
         });
     }
-    let request_ids = columns
-        .iter()
-        .flat_map(|c| c.cards.iter())
-        .map(|_| idempotency::new_key())
-        .collect();
+    let request_ids = request_ids(columns.iter().map(|c| c.cards.len()).sum());
     Ok(PipelineBoard {
         columns,
         query,
@@ -106,11 +103,7 @@ pub async fn move_deal(
     let reason = Some(request.reason.trim()).filter(|r| !r.is_empty());
     let now = state.clock.now();
     let mut tx = state.db.begin().await.map_err(db)?;
-    if let Some(first) =
-        idempotency::replay::<MoveOutcome>(&mut tx, me.0.id, PURPOSE, &request.request_id)
-            .await
-            .map_err(db)?
-    {
+    if let Some(first) = first_result(&mut tx, me, PURPOSE, &request.request_id).await? {
         return Ok(first);
     }
     let (stage, version, owner_id, client_id, committed) = repo::position(&mut tx, request.id)
@@ -183,11 +176,7 @@ async fn conflict_or_first(
     me: &StaffUser,
     request: &MoveRequest,
 ) -> Result<MoveOutcome, AppError> {
-    if let Some(first) =
-        idempotency::replay::<MoveOutcome>(tx, me.0.id, PURPOSE, &request.request_id)
-            .await
-            .map_err(db)?
-    {
+    if let Some(first) = first_result(tx, me, PURPOSE, &request.request_id).await? {
         return Ok(first);
     }
     let (stage, version, ..) = repo::position(tx, request.id)

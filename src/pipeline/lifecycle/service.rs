@@ -16,6 +16,9 @@ use crate::server::errors::db;
 use crate::server::idempotency;
 use crate::server::state::AppState;
 
+/// The idempotency purpose of lifecycle moves.
+const PURPOSE: &str = "lifecycle.move";
+
 /// Cards per column page.
 pub const COLUMN_PAGE: i64 = 20;
 
@@ -120,11 +123,7 @@ pub async fn board(state: &AppState, me: &StaffUser, query: BoardQuery) -> Resul
             next,
         });
     }
-    let request_ids = columns
-        .iter()
-        .flat_map(|c| c.cards.iter())
-        .map(|_| idempotency::new_key())
-        .collect();
+    let request_ids = request_ids(columns.iter().map(|c| c.cards.len()).sum());
     Ok(Board {
         columns,
         query,
@@ -151,11 +150,7 @@ pub async fn move_client(
     let reason = Some(request.reason.trim()).filter(|r| !r.is_empty());
     let now = state.clock.now();
     let mut tx = state.db.begin().await.map_err(db)?;
-    if let Some(first) =
-        idempotency::replay::<MoveOutcome>(&mut tx, me.0.id, "lifecycle.move", &request.request_id)
-            .await
-            .map_err(db)?
-    {
+    if let Some(first) = first_result(&mut tx, me, PURPOSE, &request.request_id).await? {
         return Ok(first);
     }
     let (stage, version, owner_id) = repo::position(&mut tx, request.id)
@@ -213,7 +208,7 @@ pub async fn move_client(
     idempotency::remember(
         &mut tx,
         me.0.id,
-        "lifecycle.move",
+        PURPOSE,
         &request.request_id,
         &outcome,
         now,
@@ -232,11 +227,7 @@ async fn conflict_or_first(
     me: &StaffUser,
     request: &MoveRequest,
 ) -> Result<MoveOutcome, AppError> {
-    if let Some(first) =
-        idempotency::replay::<MoveOutcome>(tx, me.0.id, "lifecycle.move", &request.request_id)
-            .await
-            .map_err(db)?
-    {
+    if let Some(first) = first_result(tx, me, PURPOSE, &request.request_id).await? {
         return Ok(first);
     }
     let (stage, version, _) = repo::position(tx, request.id)
@@ -244,4 +235,22 @@ async fn conflict_or_first(
         .map_err(db)?
         .ok_or(AppError::NotFound)?;
     Ok(MoveOutcome::Conflict { stage, version })
+}
+
+/// The first result of a move request, if this request id was answered before (a retry,
+/// or a double click that raced itself and lost to its own first copy).
+pub async fn first_result(
+    tx: &mut crate::server::db::Tx,
+    me: &StaffUser,
+    purpose: &str,
+    request_id: &str,
+) -> Result<Option<MoveOutcome>, AppError> {
+    idempotency::replay::<MoveOutcome>(tx, me.0.id, purpose, request_id)
+        .await
+        .map_err(db)
+}
+
+/// One fresh request id per card of a board, for the cards' move forms.
+pub fn request_ids(cards: usize) -> Vec<String> {
+    (0..cards).map(|_| idempotency::new_key()).collect()
 }
