@@ -38,6 +38,18 @@ pub fn pairs(body: &[u8]) -> Vec<(String, String)> {
     url::form_urlencoded::parse(body).into_owned().collect()
 }
 
+/// A lookup of a query string's values (`?owner=all&kind=investor`), for the `from_query`
+/// parsers the pages share.
+pub fn query_lookup(query: &str) -> impl Fn(&str) -> Option<String> {
+    let pairs = pairs(query.trim_start_matches('?').as_bytes());
+    move |name| {
+        pairs
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.clone())
+    }
+}
+
 /// The client address the middleware recorded, for the audit log.
 pub fn ip_of(parts: &Parts) -> Option<String> {
     parts

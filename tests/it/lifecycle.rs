@@ -48,6 +48,7 @@ async fn move_card(
                 ("to", to),
                 ("reason", reason),
                 ("request_id", request_id),
+                ("back", "?owner=all"),
             ],
         )
         .await;
@@ -123,6 +124,22 @@ async fn columns_count_and_sum_every_card_and_page_once_while_cards_move(engine:
         .await;
         assert_eq!(status, 200, "{body}");
         assert!(body.contains("Moved"), "{body}");
+        if n == 101 {
+            // The answer carries the columns' figures after both moves, for the board to
+            // show without a reload.
+            let answer: serde_json::Value = serde_json::from_str(&body).expect("json");
+            let figures = answer["figures"].as_array().expect("figures");
+            let of = |stage: &str| {
+                figures
+                    .iter()
+                    .find(|f| f["stage"] == stage)
+                    .cloned()
+                    .unwrap_or_default()
+            };
+            assert_eq!(of("development")["count_text"], "43 个客户");
+            assert_eq!(of("maturity")["count_text"], "2 个客户");
+            assert_eq!(of("maturity")["total"], "已承诺：CNY 200万");
+        }
     }
     let mut next = first
         .split("href=\"/lifecycle?")

@@ -170,6 +170,36 @@ async fn the_deal_board_sums_every_deal_and_moves_by_the_rules(engine: Engine) {
         "{statuses:?}"
     );
 
+    // The board's script moves a card in place: the answer carries the new column figures
+    // under the board's filters and a fresh request id for the card's next move.
+    let (fourth, _) = deals[3];
+    let version = version_of(&app, fourth).await;
+    let answer: serde_json::Value = app
+        .rpc(
+            &rm,
+            "pipeline/move",
+            &[
+                ("id", &fourth.to_string()),
+                ("version", &version.to_string()),
+                ("to", "contacted"),
+                ("reason", ""),
+                ("request_id", &key(107)),
+                ("back", &format!("?project={project}&owner=all")),
+            ],
+        )
+        .await
+        .json()
+        .await
+        .expect("answer");
+    assert_eq!(answer["outcome"]["Moved"]["stage"], "contacted", "{answer}");
+    let contacted = answer["figures"]
+        .as_array()
+        .and_then(|f| f.iter().find(|c| c["stage"] == "contacted"))
+        .expect("contacted column");
+    assert_eq!(contacted["count_text"], "共 1 笔交易");
+    assert_eq!(contacted["total"], "合计 CNY 100万");
+    assert_ne!(answer["next_request_id"], key(107), "a fresh request id");
+
     let moves: Vec<(String, i64)> = with_db!(&app.db, c => sqlx::query_as(
         "SELECT m.to_stage, (SELECT COUNT(*) FROM audit_log a WHERE a.action = 'deal.move' AND a.entity_id = m.deal_id)
          FROM deal_moves m WHERE m.deal_id = $1 ORDER BY m.id",

@@ -1,4 +1,5 @@
 //! Shared types of the deal board.
+use crate::pipeline::lifecycle::model::ColumnFigures;
 use crate::pipeline::model::{DealFilter, DealRow, DealStage};
 use serde::{Deserialize, Serialize};
 
@@ -62,9 +63,7 @@ pub struct DealCard {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct DealColumn {
     pub stage: DealStage,
-    pub count: i64,
-    pub total: String,
-    pub weighted: String,
+    pub figures: ColumnFigures,
     pub cards: Vec<DealCard>,
     pub next: Option<String>,
 }

@@ -2,11 +2,9 @@
 //! plain move form, and drag and drop fills it.
 use super::api::load_pipeline;
 use super::model::*;
-use crate::core::i18n;
 use crate::pipeline::lifecycle::model::MoveFeedback;
-use crate::pipeline::lifecycle::pages::MoveForm;
 use crate::pipeline::model::DealStage;
-use crate::ui::board::BoardDragDrop;
+use crate::ui::board::{BoardDragDrop, BoardMessages, ColumnHead, MoveForm};
 use crate::ui::fields::{Choice, currency_options};
 use crate::ui::layout::ErrorPanel;
 use crate::ui::session::{tr, use_lang};
@@ -29,7 +27,7 @@ pub fn PipelinePage() -> impl IntoView {
         </div>
         {moved.then(|| view! { <p class="alert alert-success" role="status">{tr("move.done")}</p> })}
         {feedback.map(|f| view! { <div class="alert alert-error" role="alert"><p>{tr(&f.message_key)}</p></div> })}
-        <p id="board-live" class="visually-hidden" aria-live="polite"></p>
+        <BoardMessages />
         <Suspense fallback=|| view! { <p class="muted">{tr("form.loading")}</p> }>
             {move || Suspend::new(async move {
                 match board.await {
@@ -68,7 +66,6 @@ fn PipelineFilters(board: PipelineBoard) -> impl IntoView {
 
 #[component]
 fn PipelineView(board: PipelineBoard) -> impl IntoView {
-    let lang = use_lang();
     let back = board
         .query
         .to_query(board.query.column, board.query.after.as_deref());
@@ -80,13 +77,11 @@ fn PipelineView(board: PipelineBoard) -> impl IntoView {
             let stage = column.stage;
             let heading_id = format!("column-{}", stage.as_str());
             let labelled_by = heading_id.clone();
-            let count = i18n::t_with(lang, "deals.count", &[("count", &column.count.to_string())]);
             let more = column.next.clone().map(|cursor| {
                 format!("/pipeline{}", board.query.to_query(Some(stage), Some(&cursor)))
             });
-            let targets: Vec<(String, String)> = DealStage::ALL
+            let stages: Vec<(String, String)> = DealStage::ALL
                 .iter()
-                .filter(|s| **s != stage)
                 .map(|s| (s.as_str().to_string(), tr(&s.i18n_key())))
                 .collect();
             let cards = column
@@ -106,7 +101,7 @@ fn PipelineView(board: PipelineBoard) -> impl IntoView {
                             <p class="muted small">{r.owner_name.clone()}
                                 {r.expected_close.clone().map(|d| view! { " · " {tr("deals.expected_close")} " " {d} })}</p>
                             {card.can_move.then(|| view! {
-                                <MoveForm action="/pipeline/move" id=r.id version=card.version request_id back=back.clone() targets=targets.clone() name />
+                                <MoveForm action="/pipeline/move" id=r.id version=card.version request_id back=back.clone() stages=stages.clone() current=stage.as_str().to_string() name />
                             })}
                         </li>
                     }
@@ -114,14 +109,7 @@ fn PipelineView(board: PipelineBoard) -> impl IntoView {
                 .collect_view();
             view! {
                 <section class="board-column" data-stage=stage.as_str() aria-labelledby=labelled_by>
-                    <header class="board-column-head">
-                        <h2 id=heading_id>{tr(&stage.i18n_key())}</h2>
-                        <p class="muted small"><span data-count>{count}</span></p>
-                        {(!column.total.is_empty()).then(|| view! {
-                            <p class="muted small">{tr("pipeline.sum")} " " <span data-total>{column.total.clone()}</span></p>
-                            <p class="muted small">{tr("deals.weighted")} " " {column.weighted.clone()}</p>
-                        })}
-                    </header>
+                    <ColumnHead heading_id name=tr(&stage.i18n_key()) figures=column.figures.clone() />
                     <ol class="board-cards">{cards}</ol>
                     {more.map(|href| view! { <p><a class="button" href=href>{tr("lifecycle.more")}</a></p> })}
                 </section>

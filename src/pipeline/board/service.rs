@@ -6,10 +6,10 @@ use super::repo;
 use crate::auth::backend::StaffUser;
 use crate::clients::service::can_edit;
 use crate::core::error::AppError;
-use crate::core::i18n::Lang;
+use crate::core::i18n::{Lang, t, t_with};
 use crate::core::money::format_amount;
 use crate::core::roles::Role;
-use crate::pipeline::lifecycle::model::{MoveOutcome, MoveRequest};
+use crate::pipeline::lifecycle::model::{ColumnFigures, MoveOutcome, MoveRequest};
 use crate::pipeline::lifecycle::service::{first_result, request_ids};
 use crate::pipeline::model::DealStage;
 use crate::pipeline::repo::{NewMove, insert_move, refresh_commitments};
@@ -29,16 +29,93 @@ fn joined(amounts: impl Iterator<Item = (String, i64)>, lang: Lang) -> String {
         .join(" · ")
 }
 
-pub async fn board(
-    state: &AppState,
-    me: &StaffUser,
-    mut query: PipelineQuery,
-) -> Result<PipelineBoard, AppError> {
+/// The board's query as it applies to `me`: a relationship manager sees their own deals
+/// unless they chose an owner (or everyone).
+pub fn effective_query(me: &StaffUser, mut query: PipelineQuery) -> PipelineQuery {
     if !query.owner_chosen && me.0.role() == Role::Rm {
         query.filter.owner = Some(me.0.id);
     }
+    query
+}
+
+/// The deal board's part in the moves both boards share.
+pub struct DealBoard;
+
+impl crate::pipeline::moves::MoveBoard for DealBoard {
+    type Query = PipelineQuery;
+
+    fn query_of(me: &StaffUser, back: &str) -> PipelineQuery {
+        effective_query(
+            me,
+            PipelineQuery::from_query(crate::server::forms::query_lookup(back)),
+        )
+    }
+
+    fn move_card<'a>(
+        state: &'a AppState,
+        me: &'a StaffUser,
+        request: &'a MoveRequest,
+        ip: Option<String>,
+    ) -> impl Future<Output = Result<MoveOutcome, AppError>> + Send + 'a {
+        move_deal(state, me, request, ip)
+    }
+
+    fn figures<'a>(
+        state: &'a AppState,
+        me: &'a StaffUser,
+        query: &'a PipelineQuery,
+    ) -> impl Future<Output = Result<Vec<ColumnFigures>, AppError>> + Send + 'a {
+        figures(state, me, query)
+    }
+}
+
+/// Every column's head under the board's filters: count, sum and probability-weighted sum
+/// of all its deals, per currency.
+pub async fn figures(
+    state: &AppState,
+    me: &StaffUser,
+    query: &PipelineQuery,
+) -> Result<Vec<ColumnFigures>, AppError> {
     let lang = me.0.lang();
     let sums = repo::sums(&state.db, &query.filter).await.map_err(db)?;
+    let line = |key: &str, amounts: String| {
+        if amounts.is_empty() {
+            amounts
+        } else {
+            format!("{} {amounts}", t(lang, key))
+        }
+    };
+    Ok(DealStage::ALL
+        .iter()
+        .map(|stage| {
+            let mine: Vec<&(String, String, i64, i64, i64)> =
+                sums.iter().filter(|s| s.0 == stage.as_str()).collect();
+            let count: i64 = mine.iter().map(|s| s.2).sum();
+            ColumnFigures {
+                stage: stage.as_str().to_string(),
+                count,
+                count_text: t_with(lang, "deals.count", &[("count", &count.to_string())]),
+                total: line(
+                    "pipeline.sum",
+                    joined(mine.iter().map(|s| (s.1.clone(), s.3)), lang),
+                ),
+                weighted: line(
+                    "deals.weighted",
+                    joined(mine.iter().map(|s| (s.1.clone(), s.4)), lang),
+                ),
+            }
+        })
+        .collect())
+}
+
+pub async fn board(
+    state: &AppState,
+    me: &StaffUser,
+    query: PipelineQuery,
+) -> Result<PipelineBoard, AppError> {
+    let query = effective_query(me, query);
+    let lang = me.0.lang();
+    let figures = figures(state, me, &query).await?;
     let stages: Vec<DealStage> = match query.column {
         Some(stage) => vec![stage],
         None => DealStage::ALL.to_vec(),
@@ -56,13 +133,13 @@ pub async fn board(
         } else {
             None
         };
-        let mine: Vec<&(String, String, i64, i64, i64)> =
-            sums.iter().filter(|s| s.0 == stage.as_str()).collect();
         columns.push(DealColumn {
             stage,
-            count: mine.iter().map(|s| s.2).sum(),
-            total: joined(mine.iter().map(|s| (s.1.clone(), s.3)), lang),
-            weighted: joined(mine.iter().map(|s| (s.1.clone(), s.4)), lang),
+            figures: figures
+                .iter()
+                .find(|f| f.stage == stage.as_str())
+                .cloned()
+                .unwrap_or_default(),
             cards: rows
                 .iter()
                 .map(|r| DealCard {

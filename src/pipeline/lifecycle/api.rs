@@ -1,5 +1,5 @@
 //! Server functions of the lifecycle board: reading it, and moving a card from script.
-use super::model::{Board, BoardQuery, MoveOutcome};
+use super::model::{Board, BoardMoveAnswer, BoardQuery};
 use crate::core::error::AppError;
 use leptos::prelude::*;
 #[allow(unused_imports)]
@@ -19,7 +19,9 @@ pub async fn load_board(query: BoardQuery) -> Result<Board, AppError> {
     )
 }
 
-/// Moves a card (drag and drop or keyboard); the plain form posts to `/lifecycle/move`.
+/// Moves a card from the board's script (drag and drop, or its move form without a page
+/// load); the plain form posts to `/lifecycle/move`. `back` is the board's query string:
+/// when given, the answer carries every column's figures under those filters.
 #[server(prefix = "/rpc", endpoint = "lifecycle/move")]
 pub async fn move_card(
     id: i64,
@@ -27,24 +29,13 @@ pub async fn move_card(
     to: String,
     reason: String,
     request_id: String,
-) -> Result<MoveOutcome, AppError> {
-    use crate::auth::backend::current_staff;
-    use crate::server::errors::with_status;
-    with_status(
-        async {
-            let me = current_staff().await?;
-            let state = crate::clients::service::state()?;
-            let ip = crate::server::forms::request_ip();
-            let request = super::model::MoveRequest {
-                id,
-                version,
-                to,
-                reason,
-                request_id,
-            };
-            super::service::move_client(&state, &me, &request, ip).await
-        }
-        .await,
+    back: Option<String>,
+) -> Result<BoardMoveAnswer, AppError> {
+    use crate::pipeline::lifecycle::model::MoveRequest;
+    use crate::pipeline::moves::script_move;
+    let request = MoveRequest::new(id, version, to, reason, request_id);
+    crate::server::errors::with_status(
+        script_move::<super::service::LifecycleBoard>(request, back).await,
     )
 }
 

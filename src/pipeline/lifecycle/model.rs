@@ -96,8 +96,7 @@ pub struct Card {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Column {
     pub stage: LifecycleStage,
-    pub count: i64,
-    pub total: String,
+    pub figures: ColumnFigures,
     pub cards: Vec<Card>,
     pub next: Option<String>,
 }
@@ -122,6 +121,16 @@ pub struct MoveRequest {
 }
 
 impl MoveRequest {
+    pub fn new(id: i64, version: i64, to: String, reason: String, request_id: String) -> Self {
+        MoveRequest {
+            id,
+            version,
+            to,
+            reason,
+            request_id,
+        }
+    }
+
     pub fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> MoveRequest {
         let mut m = MoveRequest {
             version: -1,
@@ -162,4 +171,29 @@ pub enum MoveOutcome {
 pub struct MoveFeedback {
     pub client_id: i64,
     pub message_key: String,
+}
+
+/// A column's head as both boards show it: the count and sums over every card of the
+/// column under the board's filters, as the text the page prints (a script move puts the
+/// new figures in place without reloading the board).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ColumnFigures {
+    pub stage: String,
+    pub count: i64,
+    /// "45 个客户", "12 笔交易".
+    pub count_text: String,
+    /// The summed value line, empty when the column holds no value.
+    pub total: String,
+    /// The probability-weighted line (deal board only), empty otherwise.
+    pub weighted: String,
+}
+
+/// The answer to a move made by the board's script: how it ended, a fresh request id for
+/// the card's next move, and every column's figures after it (empty when the request did
+/// not say which board it came from).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BoardMoveAnswer {
+    pub outcome: MoveOutcome,
+    pub next_request_id: String,
+    pub figures: Vec<ColumnFigures>,
 }

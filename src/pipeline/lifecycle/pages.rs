@@ -5,7 +5,7 @@ use super::model::*;
 use crate::clients::model::{ClientKind, LifecycleStage, RiskAppetite, Sector, TicketBand};
 use crate::core::i18n;
 use crate::core::roles::Department;
-use crate::ui::board::BoardDragDrop;
+use crate::ui::board::{BoardDragDrop, BoardMessages, ColumnHead, MoveForm};
 use crate::ui::fields::{Choice, Text, options_of};
 use crate::ui::layout::ErrorPanel;
 use crate::ui::session::{tr, use_lang};
@@ -33,7 +33,7 @@ pub fn LifecyclePage() -> impl IntoView {
         {moved.map(|_| view! { <p class="alert alert-success" role="status">{tr("move.done")}</p> })}
         {warning.map(|w| view! { <p class="alert alert-warning" role="status">{tr(&w)}</p> })}
         {feedback.map(|f| view! { <div class="alert alert-error" role="alert"><p>{tr(&f.message_key)}</p></div> })}
-        <p id="board-live" class="visually-hidden" aria-live="polite"></p>
+        <BoardMessages />
         <Suspense fallback=|| view! { <p class="muted">{tr("form.loading")}</p> }>
             {move || Suspend::new(async move {
                 match board.await {
@@ -117,15 +117,9 @@ fn BoardColumn(
     back: String,
     more: Option<String>,
 ) -> impl IntoView {
-    let lang = use_lang();
     let stage = column.stage;
     let heading_id = format!("column-{}", stage.as_str());
     let labelled_by = heading_id.clone();
-    let count = i18n::t_with(
-        lang,
-        "lifecycle.cards",
-        &[("count", &column.count.to_string())],
-    );
     let cards = column
         .cards
         .iter()
@@ -134,11 +128,7 @@ fn BoardColumn(
         .collect_view();
     view! {
         <section class="board-column" data-stage=stage.as_str() aria-labelledby=labelled_by>
-            <header class="board-column-head">
-                <h2 id=heading_id>{tr(&stage.i18n_key())}</h2>
-                <p class="muted small"><span data-count>{count}</span>
-                    {(!column.total.is_empty()).then(|| view! { " · " <span data-total>{column.total.clone()}</span> })}</p>
-            </header>
+            <ColumnHead heading_id name=tr(&stage.i18n_key()) figures=column.figures.clone() />
             <ol class="board-cards">{cards}</ol>
             {more.map(|href| view! { <p><a class="button" href=href>{tr("lifecycle.more")}</a></p> })}
         </section>
@@ -156,9 +146,8 @@ fn CardView(card: Card, request_id: String, back: String) -> impl IntoView {
     let quiet = card
         .days_since_interaction
         .map(|d| i18n::t_with(lang, "lifecycle.days_since", &[("days", &d.to_string())]));
-    let targets: Vec<(String, String)> = LifecycleStage::ALL
+    let stages: Vec<(String, String)> = LifecycleStage::ALL
         .iter()
-        .filter(|s| **s != card.stage)
         .map(|s| (s.as_str().to_string(), tr(&s.i18n_key())))
         .collect();
     view! {
@@ -172,7 +161,7 @@ fn CardView(card: Card, request_id: String, back: String) -> impl IntoView {
             {(!card.value.is_empty()).then(|| view! { <p class="small">{tr("lifecycle.value")} ": " {card.value.clone()}</p> })}
             <p class="muted small">{quiet.unwrap_or_else(|| tr("lifecycle.no_interaction"))}</p>
             {card.can_move.then(|| view! {
-                <MoveForm action="/lifecycle/move" id=card.id version=card.version request_id back targets name=card.name.clone() />
+                <MoveForm action="/lifecycle/move" id=card.id version=card.version request_id back stages current=card.stage.as_str().to_string() name=card.name.clone() />
             })}
         </li>
     }
@@ -296,38 +285,5 @@ pub fn MyClientsAtRisk() -> impl IntoView {
                 }
             })}
         </Suspense>
-    }
-}
-
-/// A card's plain move form: the target stage, a reason, and the card's version and
-/// request id. Keyboard and no-JavaScript users move cards with it; drag and drop fills it.
-#[component]
-pub fn MoveForm(
-    action: &'static str,
-    id: i64,
-    version: i64,
-    request_id: String,
-    back: String,
-    targets: Vec<(String, String)>,
-    name: String,
-) -> impl IntoView {
-    let form_id = format!("move-{id}");
-    view! {
-        <details class="move">
-            <summary>{tr("lifecycle.move")}<span class="visually-hidden">{format!(" {name}")}</span></summary>
-            <form method="post" action=action id=form_id.clone() class="move-form">
-                <input type="hidden" name="id" value=id />
-                <input type="hidden" name="version" value=version />
-                <input type="hidden" name="request_id" value=request_id />
-                <input type="hidden" name="back" value=back />
-                <label for=format!("{form_id}-to")>{tr("lifecycle.move_to")}</label>
-                <select id=format!("{form_id}-to") name="to">
-                    {targets.into_iter().map(|(code, name)| view! { <option value=code>{name}</option> }).collect_view()}
-                </select>
-                <label for=format!("{form_id}-reason")>{tr("lifecycle.reason")}</label>
-                <input id=format!("{form_id}-reason") name="reason" type="text" />
-                <button type="submit" class="primary">{tr("lifecycle.move_confirm")}</button>
-            </form>
-        </details>
     }
 }

@@ -7,7 +7,7 @@ use crate::auth::backend::StaffUser;
 use crate::clients::model::LifecycleStage;
 use crate::clients::service::{can_edit, today};
 use crate::core::error::AppError;
-use crate::core::i18n::Lang;
+use crate::core::i18n::{Lang, t_with};
 use crate::core::money::format_amount;
 use crate::core::roles::Role;
 use crate::pipeline::rules::{self, ClientFacts, Verdict};
@@ -47,8 +47,13 @@ pub fn effective_query(me: &StaffUser, mut query: BoardQuery) -> BoardQuery {
     query
 }
 
-pub async fn board(state: &AppState, me: &StaffUser, query: BoardQuery) -> Result<Board, AppError> {
-    let query = effective_query(me, query);
+/// Every column's head under the board's filters: the count and committed value of all
+/// its cards, not only the loaded ones.
+pub async fn figures(
+    state: &AppState,
+    me: &StaffUser,
+    query: &BoardQuery,
+) -> Result<Vec<ColumnFigures>, AppError> {
     let lang = me.0.lang();
     let today = today(state);
     let counts = repo::counts(&state.db, &query.filter, today)
@@ -57,6 +62,75 @@ pub async fn board(state: &AppState, me: &StaffUser, query: BoardQuery) -> Resul
     let values = repo::values(&state.db, &query.filter, today)
         .await
         .map_err(db)?;
+    Ok(LifecycleStage::ALL
+        .iter()
+        .map(|stage| {
+            let count = counts
+                .iter()
+                .find(|(s, _)| s == stage.as_str())
+                .map(|(_, n)| *n)
+                .unwrap_or(0);
+            let amounts: Vec<(String, i64)> = values
+                .iter()
+                .filter(|(s, _, _)| s == stage.as_str())
+                .map(|(_, c, a)| (c.clone(), *a))
+                .collect();
+            let value = per_currency(&amounts, lang);
+            ColumnFigures {
+                stage: stage.as_str().to_string(),
+                count,
+                count_text: t_with(lang, "lifecycle.cards", &[("count", &count.to_string())]),
+                total: if value.is_empty() {
+                    value
+                } else {
+                    t_with(lang, "lifecycle.value_line", &[("amount", &value)])
+                },
+                weighted: String::new(),
+            }
+        })
+        .collect())
+}
+
+/// The cards of one column page, as the viewer sees them.
+async fn column_cards(
+    state: &AppState,
+    me: &StaffUser,
+    rows: Vec<repo::CardRow>,
+    stage: LifecycleStage,
+) -> Result<Vec<Card>, AppError> {
+    let lang = me.0.lang();
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let commitments = repo::commitments_of(&state.db, &ids).await.map_err(db)?;
+    let now = state.clock.now();
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let mine: Vec<(String, i64)> = commitments
+                .iter()
+                .filter(|(id, _, _)| *id == r.id)
+                .map(|(_, c, a)| (c.clone(), *a))
+                .collect();
+            Card {
+                id: r.id,
+                name: r.display_name,
+                is_investor: r.is_investor,
+                is_borrower: r.is_borrower,
+                owner_name: r.owner_name,
+                stage,
+                version: r.version,
+                value: lifecycle_value(&mine, lang),
+                days_since_interaction: r.last_interaction_at.map(|at| (now - at).num_days()),
+                risk: (r.risk_severity > 0).then_some(r.risk_severity),
+                can_move: can_edit(me, r.owner_id),
+            }
+        })
+        .collect())
+}
+
+pub async fn board(state: &AppState, me: &StaffUser, query: BoardQuery) -> Result<Board, AppError> {
+    let query = effective_query(me, query);
+    let today = today(state);
+    let figures = figures(state, me, &query).await?;
     let stages: Vec<LifecycleStage> = match query.column {
         Some(stage) => vec![stage],
         None => LifecycleStage::ALL.to_vec(),
@@ -80,46 +154,14 @@ pub async fn board(state: &AppState, me: &StaffUser, query: BoardQuery) -> Resul
         } else {
             None
         };
-        let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-        let commitments = repo::commitments_of(&state.db, &ids).await.map_err(db)?;
-        let now = state.clock.now();
-        let cards = rows
-            .into_iter()
-            .map(|r| {
-                let mine: Vec<(String, i64)> = commitments
-                    .iter()
-                    .filter(|(id, _, _)| *id == r.id)
-                    .map(|(_, c, a)| (c.clone(), *a))
-                    .collect();
-                Card {
-                    id: r.id,
-                    name: r.display_name,
-                    is_investor: r.is_investor,
-                    is_borrower: r.is_borrower,
-                    owner_name: r.owner_name,
-                    stage,
-                    version: r.version,
-                    value: lifecycle_value(&mine, lang),
-                    days_since_interaction: r.last_interaction_at.map(|at| (now - at).num_days()),
-                    risk: (r.risk_severity > 0).then_some(r.risk_severity),
-                    can_move: can_edit(me, r.owner_id),
-                }
-            })
-            .collect();
-        let column_values: Vec<(String, i64)> = values
-            .iter()
-            .filter(|(s, _, _)| s == stage.as_str())
-            .map(|(_, c, a)| (c.clone(), *a))
-            .collect();
         columns.push(Column {
             stage,
-            count: counts
+            figures: figures
                 .iter()
-                .find(|(s, _)| s == stage.as_str())
-                .map(|(_, n)| *n)
-                .unwrap_or(0),
-            total: per_currency(&column_values, lang),
-            cards,
+                .find(|f| f.stage == stage.as_str())
+                .cloned()
+                .unwrap_or_default(),
+            cards: column_cards(state, me, rows, stage).await?,
             next,
         });
     }
@@ -132,6 +174,37 @@ pub async fn board(state: &AppState, me: &StaffUser, query: BoardQuery) -> Resul
             .map_err(db)?,
         request_ids,
     })
+}
+
+/// The lifecycle board's part in the moves both boards share.
+pub struct LifecycleBoard;
+
+impl crate::pipeline::moves::MoveBoard for LifecycleBoard {
+    type Query = BoardQuery;
+
+    fn query_of(me: &StaffUser, back: &str) -> BoardQuery {
+        effective_query(
+            me,
+            BoardQuery::from_query(crate::server::forms::query_lookup(back)),
+        )
+    }
+
+    fn move_card<'a>(
+        state: &'a AppState,
+        me: &'a StaffUser,
+        request: &'a MoveRequest,
+        ip: Option<String>,
+    ) -> impl Future<Output = Result<MoveOutcome, AppError>> + Send + 'a {
+        move_client(state, me, request, ip)
+    }
+
+    fn figures<'a>(
+        state: &'a AppState,
+        me: &'a StaffUser,
+        query: &'a BoardQuery,
+    ) -> impl Future<Output = Result<Vec<ColumnFigures>, AppError>> + Send + 'a {
+        figures(state, me, query)
+    }
 }
 
 /// Moves a client to another lifecycle stage.
