@@ -103,7 +103,10 @@ async fn columns_count_and_sum_every_card_and_page_once_while_cards_move(engine:
             .collect()
     };
     let mut seen = seen_ids(&first);
-    assert_eq!(seen.len(), 20);
+    assert_eq!(
+        seen.len(),
+        covenant::pipeline::lifecycle::service::COLUMN_PAGE as usize
+    );
     // One card already seen leaves the column, one not yet seen leaves it too.
     let gone_seen = seen[3];
     let gone_unseen = *ids

@@ -19,7 +19,7 @@ use crate::server::errors::db;
 use crate::server::idempotency;
 use crate::server::state::AppState;
 
-pub const COLUMN_PAGE: i64 = 20;
+pub const COLUMN_PAGE: i64 = 12;
 
 fn joined(amounts: impl Iterator<Item = (String, i64)>, lang: Lang) -> String {
     amounts

@@ -67,6 +67,10 @@ pub struct CardRow {
     pub risk_severity: i64,
 }
 
+/// The columns of a card, from clients `c`.
+const CARD_COLUMNS: &str = "c.id, c.display_name, c.sort_name, c.is_investor, c.is_borrower,
+    c.owner_id, c.lifecycle_stage, c.version, c.last_interaction_at, c.risk_severity";
+
 /// One page of a column's cards by name, after the cursor `id~sort_name`.
 pub async fn cards(
     db: &Db,
@@ -89,14 +93,44 @@ pub async fn cards(
     let limit_p = c.bind(Bind::Int(limit));
     let sql = format!(
         "SELECT page.*, o.name AS owner_name
-         FROM (SELECT c.id, c.display_name, c.sort_name, c.is_investor, c.is_borrower,
-                      c.owner_id, c.lifecycle_stage, c.version, c.last_interaction_at,
-                      c.risk_severity
+         FROM (SELECT {CARD_COLUMNS}
                {} {} ORDER BY c.sort_name, c.id LIMIT {limit_p}) page
          JOIN users o ON o.id = page.owner_id
          ORDER BY page.sort_name, page.id",
         from_clause(&c),
         c.where_clause()
+    );
+    with_db!(db, conn => bind_all!(sqlx::query_as::<_, CardRow>(&sql), &c.binds).fetch_all(conn).await)
+}
+
+/// The first page of every column at once: one statement instead of one per stage (the
+/// board's cost under load is mostly per-statement overhead). Each branch walks its stage's
+/// index in order; the filter's parameters are shared by all branches.
+pub async fn first_pages(
+    db: &Db,
+    filter: &ClientFilter,
+    today: NaiveDate,
+    limit: i64,
+) -> Result<Vec<CardRow>, sqlx::Error> {
+    let mut c = crate::clients::repo::filter_conditions(filter, today);
+    let from = from_clause(&c);
+    let common = c.where_clause();
+    let limit_p = c.bind(Bind::Int(limit));
+    let branches: Vec<String> = LifecycleStage::ALL
+        .iter()
+        .map(|stage| {
+            let s = c.bind(Bind::Text(stage.as_str().into()));
+            format!(
+                "SELECT * FROM (SELECT {CARD_COLUMNS} {from} {common} AND c.lifecycle_stage = {s}
+                   ORDER BY c.sort_name, c.id LIMIT {limit_p}) AS stage_page"
+            )
+        })
+        .collect();
+    let sql = format!(
+        "SELECT page.*, o.name AS owner_name FROM ({}) page
+         JOIN users o ON o.id = page.owner_id
+         ORDER BY page.lifecycle_stage, page.sort_name, page.id",
+        branches.join(" UNION ALL ")
     );
     with_db!(db, conn => bind_all!(sqlx::query_as::<_, CardRow>(&sql), &c.binds).fetch_all(conn).await)
 }

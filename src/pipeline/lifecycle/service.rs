@@ -20,7 +20,7 @@ use crate::server::state::AppState;
 const PURPOSE: &str = "lifecycle.move";
 
 /// Cards per column page.
-pub const COLUMN_PAGE: i64 = 20;
+pub const COLUMN_PAGE: i64 = 12;
 
 /// "1.5亿 CNY · 200万 USD": amounts per currency, as one line.
 fn per_currency(amounts: &[(String, i64)], lang: Lang) -> String {
@@ -91,19 +91,18 @@ pub async fn figures(
         .collect())
 }
 
-/// The cards of one column page, as the viewer sees them.
-async fn column_cards(
+/// The cards of one column page, as the viewer sees them; `commitments` holds (client,
+/// currency, amount) of at least these clients.
+fn column_cards(
     state: &AppState,
     me: &StaffUser,
     rows: Vec<repo::CardRow>,
     stage: LifecycleStage,
-) -> Result<Vec<Card>, AppError> {
+    commitments: &[(i64, String, i64)],
+) -> Vec<Card> {
     let lang = me.0.lang();
-    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-    let commitments = repo::commitments_of(&state.db, &ids).await.map_err(db)?;
     let now = state.clock.now();
-    Ok(rows
-        .into_iter()
+    rows.into_iter()
         .map(|r| {
             let mine: Vec<(String, i64)> = commitments
                 .iter()
@@ -124,21 +123,19 @@ async fn column_cards(
                 can_move: can_edit(me, r.owner_id),
             }
         })
-        .collect())
+        .collect()
 }
 
-pub async fn board(state: &AppState, me: &StaffUser, query: BoardQuery) -> Result<Board, AppError> {
-    let query = effective_query(me, query);
+/// Each shown column's rows (one more than a page, to know whether another follows): the
+/// one column paged on its own after its cursor, or the first page of every column.
+async fn column_rows(
+    state: &AppState,
+    query: &BoardQuery,
+) -> Result<Vec<(LifecycleStage, Vec<repo::CardRow>)>, AppError> {
     let today = today(state);
-    let figures = figures(state, me, &query).await?;
-    let stages: Vec<LifecycleStage> = match query.column {
-        Some(stage) => vec![stage],
-        None => LifecycleStage::ALL.to_vec(),
-    };
-    let mut columns = Vec::new();
-    for stage in stages {
-        let after = query.column.and(query.after.as_deref());
-        let mut rows = repo::cards(
+    if let Some(stage) = query.column {
+        let after = query.after.as_deref();
+        let rows = repo::cards(
             &state.db,
             &query.filter,
             today,
@@ -148,6 +145,35 @@ pub async fn board(state: &AppState, me: &StaffUser, query: BoardQuery) -> Resul
         )
         .await
         .map_err(db)?;
+        return Ok(vec![(stage, rows)]);
+    }
+    let rows = repo::first_pages(&state.db, &query.filter, today, COLUMN_PAGE + 1)
+        .await
+        .map_err(db)?;
+    Ok(LifecycleStage::ALL
+        .iter()
+        .map(|stage| {
+            let mine = rows
+                .iter()
+                .filter(|r| r.lifecycle_stage == stage.as_str())
+                .cloned()
+                .collect();
+            (*stage, mine)
+        })
+        .collect())
+}
+
+pub async fn board(state: &AppState, me: &StaffUser, query: BoardQuery) -> Result<Board, AppError> {
+    let query = effective_query(me, query);
+    let figures = figures(state, me, &query).await?;
+    let pages = column_rows(state, &query).await?;
+    let ids: Vec<i64> = pages
+        .iter()
+        .flat_map(|(_, rows)| rows.iter().map(|r| r.id))
+        .collect();
+    let commitments = repo::commitments_of(&state.db, &ids).await.map_err(db)?;
+    let mut columns = Vec::new();
+    for (stage, mut rows) in pages {
         let next = if rows.len() as i64 > COLUMN_PAGE {
             rows.truncate(COLUMN_PAGE as usize);
             rows.last().map(|r| format!("{}~{}", r.id, r.sort_name))
@@ -161,7 +187,7 @@ pub async fn board(state: &AppState, me: &StaffUser, query: BoardQuery) -> Resul
                 .find(|f| f.stage == stage.as_str())
                 .cloned()
                 .unwrap_or_default(),
-            cards: column_cards(state, me, rows, stage).await?,
+            cards: column_cards(state, me, rows, stage, &commitments),
             next,
         });
     }
