@@ -99,6 +99,15 @@ async fn the_deal_board_sums_every_deal_and_moves_by_the_rules(engine: Engine) {
         board.contains("CNY 2,500万") && board.contains("CNY 875万"),
         "sum and 35% weighted"
     );
+    assert_eq!(
+        board.matches("id=\"card-").count(),
+        covenant::pipeline::board::service::COLUMN_PAGE as usize,
+        "one page of the column"
+    );
+    assert!(
+        board.contains("column=interested&amp;after="),
+        "and a link to the rest"
+    );
 
     let (deal, investor) = deals[0];
     // A commitment needs a committed amount first.

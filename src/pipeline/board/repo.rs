@@ -61,6 +61,32 @@ pub async fn cards(
     with_db!(db, conn => bind_all!(sqlx::query_as::<_, CardRecord>(&sql), &c.binds).fetch_all(conn).await)
 }
 
+/// The first page of every column in one statement (one branch per stage, each walking
+/// the board index newest first; the filter's parameters are shared by all branches).
+pub async fn first_pages(
+    db: &Db,
+    filter: &DealFilter,
+    limit: i64,
+) -> Result<Vec<CardRecord>, sqlx::Error> {
+    let mut c = filter_conditions(filter);
+    let common = c.where_clause();
+    let limit_p = c.bind(Bind::Int(limit));
+    let branches: Vec<String> = DealStage::ALL
+        .iter()
+        .map(|stage| {
+            let s = c.bind(Bind::Text(stage.as_str().into()));
+            format!(
+                "SELECT * FROM (SELECT d.* FROM deals d {common} AND d.stage = {s}
+                   ORDER BY d.updated_at DESC, d.id DESC LIMIT {limit_p}) AS stage_page"
+            )
+        })
+        .collect();
+    let page = format!("({}) d", branches.join(" UNION ALL "));
+    let select = record_select(&page).replacen("SELECT ", "SELECT d.updated_at, ", 1);
+    let sql = format!("{select} ORDER BY d.stage, d.updated_at DESC, d.id DESC");
+    with_db!(db, conn => bind_all!(sqlx::query_as::<_, CardRecord>(&sql), &c.binds).fetch_all(conn).await)
+}
+
 /// Stage, version, owner, investor and committed amount of a deal, inside the move's
 /// transaction.
 pub async fn position(

@@ -108,6 +108,32 @@ pub async fn figures(
         .collect())
 }
 
+/// Each shown column's rows (one more than a page, to know whether another follows): the
+/// one column paged on its own after its cursor, or the first page of every column.
+async fn column_rows(
+    state: &AppState,
+    query: &PipelineQuery,
+) -> Result<Vec<(DealStage, Vec<repo::CardRecord>)>, AppError> {
+    if let Some(stage) = query.column {
+        let after = query.after.as_deref();
+        let rows = repo::cards(&state.db, &query.filter, stage, after, COLUMN_PAGE + 1)
+            .await
+            .map_err(db)?;
+        return Ok(vec![(stage, rows)]);
+    }
+    let mut rows = repo::first_pages(&state.db, &query.filter, COLUMN_PAGE + 1)
+        .await
+        .map_err(db)?;
+    Ok(DealStage::ALL
+        .iter()
+        .map(|stage| {
+            let (mine, rest) = rows.drain(..).partition(|r| r.deal.stage == stage.as_str());
+            rows = rest;
+            (*stage, mine)
+        })
+        .collect())
+}
+
 pub async fn board(
     state: &AppState,
     me: &StaffUser,
@@ -116,16 +142,9 @@ pub async fn board(
     let query = effective_query(me, query);
     let lang = me.0.lang();
     let figures = figures(state, me, &query).await?;
-    let stages: Vec<DealStage> = match query.column {
-        Some(stage) => vec![stage],
-        None => DealStage::ALL.to_vec(),
-    };
+    let pages = column_rows(state, &query).await?;
     let mut columns = Vec::new();
-    for stage in stages {
-        let after = query.column.and(query.after.as_deref());
-        let mut rows = repo::cards(&state.db, &query.filter, stage, after, COLUMN_PAGE + 1)
-            .await
-            .map_err(db)?;
+    for (stage, mut rows) in pages {
         let next = if rows.len() as i64 > COLUMN_PAGE {
             rows.truncate(COLUMN_PAGE as usize);
             rows.last()
