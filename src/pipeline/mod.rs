@@ -9,6 +9,8 @@ pub mod rules;
 pub mod signals;
 
 #[cfg(feature = "ssr")]
+pub mod columns;
+#[cfg(feature = "ssr")]
 pub mod handlers;
 #[cfg(feature = "ssr")]
 pub mod moves;

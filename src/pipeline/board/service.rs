@@ -8,7 +8,7 @@ use crate::clients::service::can_edit;
 use crate::core::error::AppError;
 use crate::core::i18n::{Lang, t, t_with};
 use crate::core::money::format_amount;
-use crate::core::roles::Role;
+use crate::pipeline::columns::{by_stage, figures_of, own_cards_by_default};
 use crate::pipeline::lifecycle::model::{ColumnFigures, MoveOutcome, MoveRequest};
 use crate::pipeline::lifecycle::service::{first_result, request_ids};
 use crate::pipeline::model::DealStage;
@@ -32,9 +32,7 @@ fn joined(amounts: impl Iterator<Item = (String, i64)>, lang: Lang) -> String {
 /// The board's query as it applies to `me`: a relationship manager sees their own deals
 /// unless they chose an owner (or everyone).
 pub fn effective_query(me: &StaffUser, mut query: PipelineQuery) -> PipelineQuery {
-    if !query.owner_chosen && me.0.role() == Role::Rm {
-        query.filter.owner = Some(me.0.id);
-    }
+    own_cards_by_default(me, query.owner_chosen, &mut query.filter.owner);
     query
 }
 
@@ -121,17 +119,12 @@ async fn column_rows(
             .map_err(db)?;
         return Ok(vec![(stage, rows)]);
     }
-    let mut rows = repo::first_pages(&state.db, &query.filter, COLUMN_PAGE + 1)
+    let rows = repo::first_pages(&state.db, &query.filter, COLUMN_PAGE + 1)
         .await
         .map_err(db)?;
-    Ok(DealStage::ALL
-        .iter()
-        .map(|stage| {
-            let (mine, rest) = rows.drain(..).partition(|r| r.deal.stage == stage.as_str());
-            rows = rest;
-            (*stage, mine)
-        })
-        .collect())
+    Ok(by_stage(DealStage::ALL, rows, |r, stage| {
+        r.deal.stage == stage.as_str()
+    }))
 }
 
 pub async fn board(
@@ -154,11 +147,7 @@ pub async fn board(
         };
         columns.push(DealColumn {
             stage,
-            figures: figures
-                .iter()
-                .find(|f| f.stage == stage.as_str())
-                .cloned()
-                .unwrap_or_default(),
+            figures: figures_of(&figures, stage.as_str()),
             cards: rows
                 .iter()
                 .map(|r| DealCard {

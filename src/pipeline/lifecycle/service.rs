@@ -9,7 +9,7 @@ use crate::clients::service::{can_edit, today};
 use crate::core::error::AppError;
 use crate::core::i18n::{Lang, t_with};
 use crate::core::money::format_amount;
-use crate::core::roles::Role;
+use crate::pipeline::columns::{by_stage, figures_of, own_cards_by_default};
 use crate::pipeline::rules::{self, ClientFacts, Verdict};
 use crate::server::audit::{self, Actor, AuditEntry};
 use crate::server::errors::db;
@@ -41,9 +41,7 @@ pub fn lifecycle_value(commitments: &[(String, i64)], lang: Lang) -> String {
 /// The board's query as it applies to `me`: a relationship manager sees their own clients
 /// unless they chose an owner (or everyone).
 pub fn effective_query(me: &StaffUser, mut query: BoardQuery) -> BoardQuery {
-    if !query.owner_chosen && me.0.role() == Role::Rm {
-        query.filter.owner = Some(me.0.id);
-    }
+    own_cards_by_default(me, query.owner_chosen, &mut query.filter.owner);
     query
 }
 
@@ -150,17 +148,9 @@ async fn column_rows(
     let rows = repo::first_pages(&state.db, &query.filter, today, COLUMN_PAGE + 1)
         .await
         .map_err(db)?;
-    Ok(LifecycleStage::ALL
-        .iter()
-        .map(|stage| {
-            let mine = rows
-                .iter()
-                .filter(|r| r.lifecycle_stage == stage.as_str())
-                .cloned()
-                .collect();
-            (*stage, mine)
-        })
-        .collect())
+    Ok(by_stage(LifecycleStage::ALL, rows, |r, stage| {
+        r.lifecycle_stage == stage.as_str()
+    }))
 }
 
 pub async fn board(state: &AppState, me: &StaffUser, query: BoardQuery) -> Result<Board, AppError> {
@@ -182,11 +172,7 @@ pub async fn board(state: &AppState, me: &StaffUser, query: BoardQuery) -> Resul
         };
         columns.push(Column {
             stage,
-            figures: figures
-                .iter()
-                .find(|f| f.stage == stage.as_str())
-                .cloned()
-                .unwrap_or_default(),
+            figures: figures_of(&figures, stage.as_str()),
             cards: column_cards(state, me, rows, stage, &commitments),
             next,
         });
