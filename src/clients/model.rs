@@ -595,6 +595,34 @@ pub struct ClientFilter {
 }
 
 impl ClientFilter {
+    /// Whether the filter names nothing but (perhaps) an owner: the boards' everyone and
+    /// "my clients" views, whose figures come from totals kept per (stage, owner).
+    pub fn only_owner(&self) -> bool {
+        let ClientFilter {
+            q,
+            kind,
+            stage,
+            owner: _,
+            department,
+            country,
+            sector,
+            risk,
+            band,
+            kyc,
+            sort: _,
+            after: _,
+        } = self;
+        q.trim().is_empty()
+            && kind.is_none()
+            && stage.is_none()
+            && department.is_none()
+            && country.is_empty()
+            && sector.is_none()
+            && risk.is_none()
+            && band.is_none()
+            && kyc.is_none()
+    }
+
     /// Reads the filters from query parameters; unknown values are ignored, not errors.
     pub fn from_query(get: impl Fn(&str) -> Option<String>) -> ClientFilter {
         let code = |name: &str| get(name).filter(|v| !v.is_empty());

@@ -219,6 +219,21 @@ pub struct DealFilter {
 }
 
 impl DealFilter {
+    /// Whether the filter names nothing but (perhaps) an owner and a currency: the deal
+    /// board's figures then come from totals kept per (stage, owner, currency).
+    pub fn only_owner_and_currency(&self) -> bool {
+        let DealFilter {
+            stage,
+            owner: _,
+            client,
+            project,
+            currency: _,
+            open,
+            after: _,
+        } = self;
+        stage.is_none() && client.is_none() && project.is_none() && !open
+    }
+
     pub fn from_query(get: impl Fn(&str) -> Option<String>) -> DealFilter {
         let id = |name: &str| get(name).and_then(|v| v.trim().parse::<i64>().ok());
         DealFilter {

@@ -126,6 +126,38 @@ pub async fn require_staff_for_pages(auth: AuthSession, req: Request, next: Next
     Redirect::to(&format!("/login?{query}")).into_response()
 }
 
+/// The session key holding when a signed-in session was last moved on (Unix seconds).
+const SESSION_TOUCHED: &str = "covenant.touched";
+
+/// Keeps a signed-in session alive while it is in use. tower-sessions stores a session, and
+/// with it the expiry of `Expiry::OnInactivity`, only when the session changes: without this
+/// a session ended `SESSION_IDLE_MINUTES` after sign-in however busy its user was. Touching
+/// it once every tenth of the idle time moves the expiry on, at the cost of one write per
+/// user every few minutes rather than one per request.
+pub async fn keep_session_alive(
+    State(state): State<AppState>,
+    auth: AuthSession,
+    req: Request,
+    next: Next,
+) -> Response {
+    if auth.user.is_some() {
+        let now = state.clock.now().timestamp();
+        let every = (state.config.session_idle_minutes * 60 / 10).max(1);
+        let touched = auth
+            .session
+            .get::<i64>(SESSION_TOUCHED)
+            .await
+            .ok()
+            .flatten();
+        if touched.is_none_or(|at| now - at >= every || now < at)
+            && let Err(e) = auth.session.insert(SESSION_TOUCHED, now).await
+        {
+            tracing::warn!(error = %e, "could not touch the session");
+        }
+    }
+    next.run(req).await
+}
+
 /// Paths that carry secrets (survey, invitation and reset tokens) are logged without them.
 pub fn redact_path(path: &str) -> String {
     for prefix in ["/s/", "/portal/invite/", "/portal/reset/"] {

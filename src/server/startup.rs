@@ -170,6 +170,10 @@ pub fn router(state: AppState) -> Result<Router, String> {
         .route("/deals/{id}/edit", post(crate::pipeline::handlers::update))
         .merge(pages)
         .fallback(static_or_not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            middleware::keep_session_alive,
+        ))
         .layer(auth)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

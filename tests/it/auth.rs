@@ -12,6 +12,7 @@ crate::on_both_engines!(
     too_many_attempts_from_one_address_are_throttled,
     a_deactivated_user_is_out_at_once,
     a_cross_origin_sign_in_is_refused,
+    a_session_in_use_stays_alive_past_the_idle_time,
 );
 
 async fn sign_in_opens_the_home_page(engine: Engine) {
@@ -283,4 +284,53 @@ async fn a_cross_origin_sign_in_is_refused(engine: Engine) {
         .expect("POST");
     assert_eq!(r.status(), 403);
     assert!(session_cookie(&r).is_none());
+}
+
+/// When the stored session expires (Unix seconds).
+async fn session_expiry(app: &TestApp) -> i64 {
+    use covenant::server::db::Db;
+    use covenant::server::sqlx;
+    let result = match &app.db {
+        Db::Sqlite { read, .. } => {
+            sqlx::query_scalar(
+                "SELECT CAST(strftime('%s', MAX(expiry_date)) AS INTEGER) FROM sessions",
+            )
+            .fetch_one(read)
+            .await
+        }
+        Db::Postgres(pool) => {
+            sqlx::query_scalar(
+                "SELECT CAST(MAX(EXTRACT(EPOCH FROM expiry_date)) AS BIGINT) FROM sessions",
+            )
+            .fetch_one(pool)
+            .await
+        }
+    };
+    result.expect("session expiry")
+}
+
+async fn a_session_in_use_stays_alive_past_the_idle_time(engine: Engine) {
+    let (app, _db) = TestApp::spawn(&engine).await;
+    let (_, browser) = app
+        .staff_browser("chen.jing@covenant.example", "陈静", Role::Rm)
+        .await;
+    let get_home = || async { browser.get(app.url("/")).send().await.expect("GET /") };
+    get_home().await;
+    let before = session_expiry(&app).await;
+    // Requests in quick succession do not write the session each time.
+    let quick = get_home().await;
+    assert!(session_cookie(&quick).is_none(), "no write per request");
+    assert_eq!(session_expiry(&app).await, before);
+
+    // Some minutes on (a tenth of the 30-minute idle time), the next request moves the
+    // expiry on, in the database and in the browser's cookie.
+    app.clock.advance(chrono::Duration::minutes(4));
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let later = get_home().await;
+    assert_eq!(later.status(), 200);
+    assert!(session_cookie(&later).is_some(), "the cookie is renewed");
+    assert!(
+        session_expiry(&app).await > before,
+        "the stored session lives on from this request"
+    );
 }

@@ -3,7 +3,7 @@
 use crate::pipeline::model::{DealFilter, DealStage};
 use crate::pipeline::repo::{DealRecord, filter_conditions, record_select};
 use crate::server::db::{Db, Tx};
-use crate::server::query::Bind;
+use crate::server::query::{Bind, Conditions};
 use crate::{bind_all, with_db, with_tx};
 use chrono::{DateTime, Utc};
 
@@ -12,6 +12,9 @@ pub async fn sums(
     db: &Db,
     filter: &DealFilter,
 ) -> Result<Vec<(String, String, i64, i64, i64)>, sqlx::Error> {
+    if filter.only_owner_and_currency() {
+        return kept_sums(db, filter).await;
+    }
     let c = filter_conditions(filter);
     // PostgreSQL sums BIGINT into NUMERIC: cast back so both engines decode an i64.
     let sql = format!(
@@ -19,6 +22,30 @@ pub async fn sums(
             CAST(COALESCE(SUM(COALESCE(d.committed_amount, d.indicated_amount, 0)), 0) AS BIGINT),
             CAST(COALESCE(SUM(COALESCE(d.committed_amount, d.indicated_amount, 0) * d.probability / 100), 0) AS BIGINT)
          FROM deals d {} GROUP BY d.stage, d.currency ORDER BY d.currency",
+        c.where_clause()
+    );
+    with_db!(db, conn => bind_all!(sqlx::query_as::<_, (String, String, i64, i64, i64)>(&sql), &c.binds).fetch_all(conn).await)
+}
+
+/// [`sums`] of everyone's or one owner's deals (in one currency or all), from the totals
+/// the triggers of migration 0009 keep per (stage, owner, currency).
+async fn kept_sums(
+    db: &Db,
+    filter: &DealFilter,
+) -> Result<Vec<(String, String, i64, i64, i64)>, sqlx::Error> {
+    let mut c = Conditions::default();
+    if let Some(owner) = filter.owner {
+        let p = c.bind(Bind::Int(owner));
+        c.push(format!("owner_id = {p}"));
+    }
+    if let Some(currency) = &filter.currency {
+        let p = c.bind(Bind::Text(currency.clone()));
+        c.push(format!("currency = {p}"));
+    }
+    let sql = format!(
+        "SELECT stage, currency, CAST(SUM(cards) AS BIGINT), CAST(SUM(amount) AS BIGINT),
+            CAST(SUM(weighted) AS BIGINT)
+         FROM deal_totals {} GROUP BY stage, currency HAVING SUM(cards) <> 0 ORDER BY currency",
         c.where_clause()
     );
     with_db!(db, conn => bind_all!(sqlx::query_as::<_, (String, String, i64, i64, i64)>(&sql), &c.binds).fetch_all(conn).await)

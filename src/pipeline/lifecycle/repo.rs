@@ -25,6 +25,9 @@ pub async fn counts(
     filter: &ClientFilter,
     today: NaiveDate,
 ) -> Result<Vec<(String, i64)>, sqlx::Error> {
+    if filter.only_owner() {
+        return kept_counts(db, filter.owner).await;
+    }
     let c = crate::clients::repo::filter_conditions(filter, today);
     let sql = format!(
         "SELECT c.lifecycle_stage, COUNT(*) {} {} GROUP BY c.lifecycle_stage",
@@ -40,6 +43,9 @@ pub async fn values(
     filter: &ClientFilter,
     today: NaiveDate,
 ) -> Result<Vec<(String, String, i64)>, sqlx::Error> {
+    if filter.only_owner() {
+        return kept_values(db, filter.owner).await;
+    }
     let c = crate::clients::repo::filter_conditions(filter, today);
     // PostgreSQL sums BIGINT into NUMERIC: cast back so both engines decode an i64.
     let sql = format!(
@@ -47,6 +53,42 @@ pub async fn values(
          {} JOIN client_commitments cc ON cc.client_id = c.id {}
          GROUP BY c.lifecycle_stage, cc.currency ORDER BY cc.currency",
         from_clause(&c),
+        c.where_clause()
+    );
+    with_db!(db, conn => bind_all!(sqlx::query_as::<_, (String, String, i64)>(&sql), &c.binds).fetch_all(conn).await)
+}
+
+/// The owner condition on a kept-totals table, and its binds.
+fn owner_condition(owner: Option<i64>) -> Conditions {
+    let mut c = Conditions::default();
+    if let Some(owner) = owner {
+        let p = c.bind(Bind::Int(owner));
+        c.push(format!("owner_id = {p}"));
+    }
+    c
+}
+
+/// [`counts`] of everyone's or one owner's clients, from the totals the triggers of
+/// migration 0009 keep per (stage, owner): a few dozen rows instead of every client.
+async fn kept_counts(db: &Db, owner: Option<i64>) -> Result<Vec<(String, i64)>, sqlx::Error> {
+    let c = owner_condition(owner);
+    let sql = format!(
+        "SELECT stage, CAST(SUM(cards) AS BIGINT) FROM lifecycle_counts {}
+         GROUP BY stage HAVING SUM(cards) <> 0",
+        c.where_clause()
+    );
+    with_db!(db, conn => bind_all!(sqlx::query_as::<_, (String, i64)>(&sql), &c.binds).fetch_all(conn).await)
+}
+
+/// [`values`] of everyone's or one owner's clients, from the kept totals.
+async fn kept_values(
+    db: &Db,
+    owner: Option<i64>,
+) -> Result<Vec<(String, String, i64)>, sqlx::Error> {
+    let c = owner_condition(owner);
+    let sql = format!(
+        "SELECT stage, currency, CAST(SUM(amount) AS BIGINT) FROM lifecycle_values {}
+         GROUP BY stage, currency HAVING SUM(amount) <> 0 ORDER BY currency",
         c.where_clause()
     );
     with_db!(db, conn => bind_all!(sqlx::query_as::<_, (String, String, i64)>(&sql), &c.binds).fetch_all(conn).await)
