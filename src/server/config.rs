@@ -72,6 +72,18 @@ pub struct Config {
     #[arg(long, env = "SMTP_URL")]
     pub smtp_url: Option<String>,
 
+    /// Without `SMTP_URL`, e-mail is written here as one MIME file (`.eml`) per message.
+    #[arg(long, env = "MAIL_DIR", default_value = "data/mail")]
+    pub mail_dir: String,
+
+    /// The sender of every e-mail, e.g. `Covenant <no-reply@example.com>`.
+    #[arg(
+        long,
+        env = "MAIL_FROM",
+        default_value = "Covenant <no-reply@covenant.example>"
+    )]
+    pub mail_from: String,
+
     /// Run the background job worker in this process.
     #[arg(long, env = "COVENANT_WORKER", default_value_t = true, action = clap::ArgAction::Set)]
     pub worker: bool,

@@ -18,6 +18,8 @@ pub mod kind {
     pub const DB_OPTIMIZE: &str = "db_optimize";
     /// Refreshes every client's decline signal (daily).
     pub const DECLINE_SIGNALS: &str = "decline_signals";
+    /// Sends one outbox message (payload `{"outbox": id}`), unless it went out already.
+    pub const MAIL_SEND: &str = "mail_send";
 }
 
 #[derive(Clone, Debug, FromRow)]
@@ -161,6 +163,7 @@ async fn run(state: &AppState, job: &ClaimedJob) -> Result<(), String> {
                 .map(|_| ())
                 .map_err(|e| e.to_string())
         }
+        kind::MAIL_SEND => super::mail::send_queued(state, &job.payload).await,
         other => Err(format!("unknown job kind {other}")),
     }
 }

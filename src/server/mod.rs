@@ -11,6 +11,7 @@ pub mod forms;
 pub mod health;
 pub mod idempotency;
 pub mod jobs;
+pub mod mail;
 pub mod middleware;
 pub mod ownership;
 pub mod query;

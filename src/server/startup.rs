@@ -49,6 +49,10 @@ pub async fn prepare(config: Config, clock: Arc<dyn Clock>) -> Result<AppState, 
         .await
         .map_err(|e| format!("database migration failed: {e}"))?;
     let leptos_options = leptos_options()?;
+    let mailer = Arc::new(super::mail::Mailer::new(
+        config.smtp_url.as_deref(),
+        &config.mail_dir,
+    )?);
     let per_minute =
         NonZeroU32::new(config.login_attempts_per_ip_per_minute.max(1)).unwrap_or(NonZeroU32::MIN);
     Ok(AppState {
@@ -59,6 +63,7 @@ pub async fn prepare(config: Config, clock: Arc<dyn Clock>) -> Result<AppState, 
         clock,
         leptos_options,
         sign_in_throttle: Arc::new(RateLimiter::keyed(Quota::per_minute(per_minute))),
+        mailer,
     })
 }
 

@@ -165,6 +165,11 @@ pub struct TestApp {
     pub db: Db,
     pub clock: ManualClock,
     pub database_url: String,
+    /// The app's own state, for running its jobs in a test.
+    pub state: covenant::server::state::AppState,
+    /// Where this app writes e-mail (one `.eml` file per message).
+    pub mail_dir: std::path::PathBuf,
+    _mail: tempfile::TempDir,
 }
 
 impl TestApp {
@@ -186,6 +191,9 @@ impl TestApp {
             .expect("bind");
         let addr = listener.local_addr().expect("address");
         let origin = format!("http://{addr}");
+        let mail = tempfile::tempdir().expect("mail directory");
+        let mail_dir = mail.path().to_path_buf();
+        let mail_dir_text = mail_dir.display().to_string();
         let mut all = vec![
             "--database-url",
             database_url,
@@ -193,6 +201,8 @@ impl TestApp {
             &origin,
             "--log",
             "warn",
+            "--mail-dir",
+            &mail_dir_text,
         ];
         all.extend_from_slice(flags);
         let config = Config::from_flags(&all).expect("test configuration");
@@ -201,7 +211,7 @@ impl TestApp {
             .await
             .expect("app starts");
         let db = state.db.clone();
-        let router = startup::router(state).expect("router");
+        let router = startup::router(state.clone()).expect("router");
         tokio::spawn(async move {
             let _ = startup::serve_on(listener, router).await;
         });
@@ -210,6 +220,9 @@ impl TestApp {
             db,
             clock,
             database_url: database_url.to_string(),
+            state,
+            mail_dir,
+            _mail: mail,
         }
     }
 

@@ -12,6 +12,7 @@ mod deals;
 mod health;
 mod jobs;
 mod lifecycle;
+mod mail;
 mod multi_instance;
 mod pipeline;
 mod projects;
