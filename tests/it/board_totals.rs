@@ -1,7 +1,8 @@
 //! The boards' kept totals (migration 0009): whichever path changes clients, committed
 //! capital and deals (moves in opposite directions at once, a commitment changing while its
 //! client moves, reassignment on deactivation), the totals equal the rows they summarise,
-//! and the everyone board shows them.
+//! and the everyone board shows them; filtered and searched boards count, sum and show the
+//! matching clients alone.
 use crate::helpers::fixtures;
 use crate::helpers::*;
 use covenant::core::roles::Role;
@@ -178,6 +179,35 @@ async fn kept_totals_follow_every_write_even_under_concurrent_moves(engine: Engi
     ] {
         assert!(board.contains(expected), "{expected} on the board");
     }
+    // Filtered boards count and sum the matching clients themselves: the investors alone
+    // (by kind, or by a search for their names) leave the sponsor out of acquisition.
+    for filtered in [
+        "/lifecycle?owner=all&kind=investor",
+        "/lifecycle?owner=all&q=%E6%8A%95%E8%B5%84%E8%80%85",
+    ] {
+        let board = app.page(&admin, filtered).await;
+        for expected in [
+            "2 个客户",
+            "4 个客户",
+            "CNY 900万",
+            "USD 300万",
+            "CNY 600万",
+        ] {
+            assert!(board.contains(expected), "{expected} on {filtered}");
+        }
+        assert!(!board.contains("3 个客户"), "{filtered}");
+        for investor in &investors {
+            assert!(
+                board.contains(&format!("id=\"card-{investor}\"")),
+                "{filtered}"
+            );
+        }
+        assert!(
+            !board.contains(&format!("id=\"card-{sponsor}\"")),
+            "{filtered}"
+        );
+    }
+
     let kept: i64 = with_db!(&app.db, c => sqlx::query_scalar(
         "SELECT CAST(COALESCE(SUM(cards), 0) AS BIGINT) FROM lifecycle_counts WHERE owner_id = $1",
     )

@@ -54,23 +54,20 @@ pub async fn figures(
 ) -> Result<Vec<ColumnFigures>, AppError> {
     let lang = me.0.lang();
     let today = today(state);
-    let counts = repo::counts(&state.db, &query.filter, today)
-        .await
-        .map_err(db)?;
-    let values = repo::values(&state.db, &query.filter, today)
+    let rows = repo::figures(&state.db, &query.filter, today)
         .await
         .map_err(db)?;
     Ok(LifecycleStage::ALL
         .iter()
         .map(|stage| {
-            let count = counts
-                .iter()
-                .find(|(s, _)| s == stage.as_str())
-                .map(|(_, n)| *n)
+            let of_stage = rows.iter().filter(|(s, _, _)| s == stage.as_str());
+            let count = of_stage
+                .clone()
+                .find(|(_, currency, _)| currency.is_empty())
+                .map(|(_, _, n)| *n)
                 .unwrap_or(0);
-            let amounts: Vec<(String, i64)> = values
-                .iter()
-                .filter(|(s, _, _)| s == stage.as_str())
+            let amounts: Vec<(String, i64)> = of_stage
+                .filter(|(_, currency, _)| !currency.is_empty())
                 .map(|(_, c, a)| (c.clone(), *a))
                 .collect();
             let value = per_currency(&amounts, lang);
