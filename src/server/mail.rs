@@ -26,38 +26,46 @@ pub struct Outgoing<'a> {
     pub body: &'a str,
 }
 
-/// Where queued messages go.
-pub enum Mailer {
+/// Where queued messages go, and who they come from.
+pub struct Mailer {
+    from: Mailbox,
+    transport: Transport,
+}
+
+enum Transport {
     Smtp(AsyncSmtpTransport<Tokio1Executor>),
     Files(AsyncFileTransport<Tokio1Executor>),
 }
 
 impl Mailer {
-    /// SMTP from `smtp_url` (`smtp://` with STARTTLS, `smtps://` with TLS, credentials in
-    /// the URL), else files in `dir`, which is created if missing.
-    pub fn new(smtp_url: Option<&str>, dir: &str) -> Result<Mailer, String> {
-        match smtp_url.map(str::trim).filter(|u| !u.is_empty()) {
+    /// Messages from `from`, through SMTP at `smtp_url` (`smtp://` with STARTTLS, `smtps://`
+    /// with TLS, credentials in the URL), else as files in `dir`, which is created if
+    /// missing. A bad setting stops the server at start-up, not at the first message.
+    pub fn new(from: &str, smtp_url: Option<&str>, dir: &str) -> Result<Mailer, String> {
+        let from = from
+            .parse()
+            .map_err(|e| format!("MAIL_FROM is not an address: {e}"))?;
+        let transport = match smtp_url.map(str::trim).filter(|u| !u.is_empty()) {
             Some(url) => AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
-                .map(|builder| Mailer::Smtp(builder.build()))
-                .map_err(|e| format!("SMTP_URL is not usable: {e}")),
+                .map(|builder| Transport::Smtp(builder.build()))
+                .map_err(|e| format!("SMTP_URL is not usable: {e}"))?,
             None => {
                 std::fs::create_dir_all(dir)
                     .map_err(|e| format!("cannot create the mail directory {dir}: {e}"))?;
-                Ok(Mailer::Files(AsyncFileTransport::<Tokio1Executor>::new(
-                    dir,
-                )))
+                Transport::Files(AsyncFileTransport::<Tokio1Executor>::new(dir))
             }
-        }
+        };
+        Ok(Mailer { from, transport })
     }
 
     async fn send(&self, message: Message) -> Result<(), String> {
-        match self {
-            Mailer::Smtp(smtp) => smtp
+        match &self.transport {
+            Transport::Smtp(smtp) => smtp
                 .send(message)
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
-            Mailer::Files(files) => files
+            Transport::Files(files) => files
                 .send(message)
                 .await
                 .map(|_| ())
@@ -130,7 +138,7 @@ pub async fn send_queued(state: &AppState, payload: &str) -> Result<(), String> 
     if queued.sent_at.is_some() {
         return Ok(());
     }
-    let result = match message_of(&state.config.mail_from, &queued) {
+    let result = match message_of(state.mailer.from.clone(), &queued) {
         Ok(message) => state.mailer.send(message).await,
         Err(e) => Err(e),
     };
@@ -138,8 +146,7 @@ pub async fn send_queued(state: &AppState, payload: &str) -> Result<(), String> 
     result
 }
 
-fn message_of(from: &str, queued: &Queued) -> Result<Message, String> {
-    let from: Mailbox = from.parse().map_err(|e| format!("MAIL_FROM: {e}"))?;
+fn message_of(from: Mailbox, queued: &Queued) -> Result<Message, String> {
     let to = Mailbox::new(
         queued.recipient_name.clone(),
         queued
@@ -181,4 +188,25 @@ async fn record_attempt(state: &AppState, id: i64, error: Option<&String>) -> Re
     };
     done.map_err(|e| e.to_string())?;
     tx.commit().await.map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_bad_sender_or_smtp_address_stops_start_up_with_its_name() {
+        let dir = tempfile::tempdir().expect("directory");
+        let dir = dir.path().to_string_lossy().to_string();
+        let error = |from: &str, smtp: Option<&str>| {
+            Mailer::new(from, smtp, &dir)
+                .err()
+                .unwrap_or_else(|| "accepted".into())
+        };
+        assert!(error("Covenant", None).contains("MAIL_FROM"));
+        assert!(
+            error("Covenant <no-reply@example.com>", Some("mail.example.com")).contains("SMTP_URL")
+        );
+        assert!(Mailer::new("Covenant <no-reply@example.com>", None, &dir).is_ok());
+    }
 }

@@ -50,6 +50,7 @@ pub async fn prepare(config: Config, clock: Arc<dyn Clock>) -> Result<AppState, 
         .map_err(|e| format!("database migration failed: {e}"))?;
     let leptos_options = leptos_options()?;
     let mailer = Arc::new(super::mail::Mailer::new(
+        &config.mail_from,
         config.smtp_url.as_deref(),
         &config.mail_dir,
     )?);
