@@ -3,6 +3,7 @@
 use crate::auth::backend::StaffUser;
 use crate::core::roles::Role;
 use crate::pipeline::lifecycle::model::ColumnFigures;
+use crate::server::query::{Bind, Conditions};
 
 /// A relationship manager sees their own cards unless the URL chose an owner (or everyone).
 pub fn own_cards_by_default(me: &StaffUser, owner_chosen: bool, owner: &mut Option<i64>) {
@@ -34,4 +35,15 @@ pub fn figures_of(figures: &[ColumnFigures], stage: &str) -> ColumnFigures {
         .find(|f| f.stage == stage)
         .cloned()
         .unwrap_or_default()
+}
+
+/// The owner condition on a table of kept totals (migration 0009), and its binds: none for
+/// everyone's cards.
+pub fn owner_condition(owner: Option<i64>) -> Conditions {
+    let mut c = Conditions::default();
+    if let Some(owner) = owner {
+        let p = c.bind(Bind::Int(owner));
+        c.push(format!("owner_id = {p}"));
+    }
+    c
 }

@@ -3,7 +3,7 @@
 use crate::pipeline::model::{DealFilter, DealStage};
 use crate::pipeline::repo::{DealRecord, filter_conditions, record_select};
 use crate::server::db::{Db, Tx};
-use crate::server::query::{Bind, Conditions};
+use crate::server::query::Bind;
 use crate::{bind_all, with_db, with_tx};
 use chrono::{DateTime, Utc};
 
@@ -33,11 +33,7 @@ async fn kept_sums(
     db: &Db,
     filter: &DealFilter,
 ) -> Result<Vec<(String, String, i64, i64, i64)>, sqlx::Error> {
-    let mut c = Conditions::default();
-    if let Some(owner) = filter.owner {
-        let p = c.bind(Bind::Int(owner));
-        c.push(format!("owner_id = {p}"));
-    }
+    let mut c = crate::pipeline::columns::owner_condition(filter.owner);
     if let Some(currency) = &filter.currency {
         let p = c.bind(Bind::Text(currency.clone()));
         c.push(format!("currency = {p}"));

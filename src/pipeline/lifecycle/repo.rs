@@ -33,7 +33,7 @@ pub async fn figures(
     today: NaiveDate,
 ) -> Result<Vec<FigureRow>, sqlx::Error> {
     let (sql, c) = if filter.only_owner() {
-        let c = owner_condition(filter.owner);
+        let c = crate::pipeline::columns::owner_condition(filter.owner);
         let w = c.where_clause();
         // PostgreSQL sums BIGINT into NUMERIC: cast back so both engines decode an i64.
         let sql = format!(
@@ -62,16 +62,6 @@ pub async fn figures(
     let mut rows: Vec<FigureRow> = with_db!(db, conn => bind_all!(sqlx::query_as::<_, FigureRow>(&sql), &c.binds).fetch_all(conn).await)?;
     rows.sort_by(|a, b| a.1.cmp(&b.1));
     Ok(rows)
-}
-
-/// The owner condition on a kept-totals table, and its binds.
-fn owner_condition(owner: Option<i64>) -> Conditions {
-    let mut c = Conditions::default();
-    if let Some(owner) = owner {
-        let p = c.bind(Bind::Int(owner));
-        c.push(format!("owner_id = {p}"));
-    }
-    c
 }
 
 #[derive(Clone, Debug, FromRow)]
