@@ -7,8 +7,10 @@ use crate::home::HomePage;
 use crate::pipeline::board::pages::PipelinePage;
 use crate::pipeline::lifecycle::pages::{AtRiskPage, LifecyclePage};
 use crate::pipeline::pages::{DealDetailPage, DealEditPage, DealNewPage, DealsPage};
+use crate::portal::access::pages::{InvitationPage, PortalLoginPage, ResetPage, ResetRequestPage};
+use crate::portal::pages::{PortalOverviewPage, PortalProjectPage, PortalProjectsPage};
 use crate::projects::pages::{ProjectDetailPage, ProjectEditPage, ProjectNewPage, ProjectsPage};
-use crate::ui::layout::{NotFound, StaffLayout};
+use crate::ui::layout::{NotFound, PortalLayout, StaffLayout};
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, provide_meta_context};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
@@ -38,10 +40,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 fn html_lang() -> &'static str {
     #[cfg(feature = "ssr")]
     {
-        use crate::auth::backend::AuthSession;
         if let Some(parts) = use_context::<http::request::Parts>() {
-            let auth = parts.extensions.get::<AuthSession>();
-            return crate::auth::handlers::request_lang(&parts.headers, auth).html_lang();
+            return crate::auth::handlers::request_lang(&parts).html_lang();
         }
     }
     crate::core::i18n::Lang::default().html_lang()
@@ -55,6 +55,15 @@ pub fn App() -> impl IntoView {
         <Router>
             <Routes fallback=NotFound>
                 <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
+                <Route path=path!("/portal/login") view=PortalLoginPage ssr=SsrMode::Async />
+                <Route path=path!("/portal/invite/:token") view=InvitationPage ssr=SsrMode::Async />
+                <Route path=path!("/portal/reset") view=ResetRequestPage ssr=SsrMode::Async />
+                <Route path=path!("/portal/reset/:token") view=ResetPage ssr=SsrMode::Async />
+                <ParentRoute path=path!("/portal") view=PortalLayout ssr=SsrMode::Async>
+                    <Route path=path!("") view=PortalOverviewPage />
+                    <Route path=path!("projects") view=PortalProjectsPage />
+                    <Route path=path!("projects/:id") view=PortalProjectPage />
+                </ParentRoute>
                 <ParentRoute path=path!("") view=StaffLayout ssr=SsrMode::Async>
                     <Route path=path!("") view=HomePage />
                     <Route path=path!("account") view=AccountPage />

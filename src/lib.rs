@@ -10,6 +10,7 @@ pub mod clients;
 pub mod core;
 pub mod home;
 pub mod pipeline;
+pub mod portal;
 pub mod projects;
 pub mod ui;
 

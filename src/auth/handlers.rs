@@ -4,6 +4,7 @@ use super::backend::{AuthSession, StaffUser};
 use super::model::{SignInError, normalise_email, safe_next};
 use super::{password, repo};
 use crate::core::i18n::Lang;
+use crate::portal::access::backend::PortalAuthSession;
 use crate::server::audit::{self, Actor, AuditEntry};
 use crate::server::middleware::ClientIp;
 use crate::server::state::AppState;
@@ -35,12 +36,22 @@ fn query(pairs: &[(&str, &str)]) -> String {
 
 /// Back to the sign-in page with the reason and the e-mail kept (never the password).
 fn back_to_sign_in(error: SignInError, email: &str, next: Option<&str>) -> Response {
+    back_to_sign_in_at("/login", error, email, next)
+}
+
+/// Back to the sign-in page at `path` (staff or portal) with the reason and the e-mail.
+pub fn back_to_sign_in_at(
+    path: &str,
+    error: SignInError,
+    email: &str,
+    next: Option<&str>,
+) -> Response {
     let q = query(&[
         ("error", error.code()),
         ("email", email),
         ("next", next.unwrap_or("")),
     ]);
-    Redirect::to(&format!("/login?{q}")).into_response()
+    Redirect::to(&format!("{path}?{q}")).into_response()
 }
 
 pub async fn sign_in(
@@ -59,21 +70,31 @@ pub async fn sign_in(
         Ok(user) => user,
         Err(error) => return back_to_sign_in(error, &email, next),
     };
-    // Whoever was signed in before, the new sign-in gets a new session id.
+    if start_session(&mut auth, &user).await.is_err() {
+        return back_to_sign_in(SignInError::Unavailable, &email, next);
+    }
+    Redirect::to(&safe_next(next)).into_response()
+}
+
+/// Signs `user` in (staff or portal) with a fresh session id, whoever was signed in before.
+pub async fn start_session<B: axum_login::AuthnBackend>(
+    auth: &mut axum_login::AuthSession<B>,
+    user: &B::User,
+) -> Result<(), ()> {
     if auth.user.is_some() {
         let _ = auth.logout().await;
     }
-    if let Err(error) = auth.login(&user).await {
+    if let Err(error) = auth.login(user).await {
         tracing::error!(%error, "could not store the session");
-        return back_to_sign_in(SignInError::Unavailable, &email, next);
+        return Err(());
     }
     // axum-login cycles the id only for a session that was not signed in; make every
     // sign-in get a fresh id, so no id known before it (fixation) survives it.
     if let Err(error) = auth.session.cycle_id().await {
         tracing::error!(%error, "could not rotate the session id");
-        return back_to_sign_in(SignInError::Unavailable, &email, next);
+        return Err(());
     }
-    Redirect::to(&safe_next(next)).into_response()
+    Ok(())
 }
 
 /// Checks lockout and password, counting failures in the database (shared by all servers).
@@ -83,52 +104,95 @@ async fn verify(
     given: String,
     ip: &str,
 ) -> Result<StaffUser, SignInError> {
-    let unavailable = |error: sqlx::Error| {
-        tracing::error!(%error, "sign-in: database error");
-        SignInError::Unavailable
-    };
-    let now = state.clock.now();
     let Some(row) = repo::find_by_email(&state.db, email)
         .await
-        .map_err(unavailable)?
+        .map_err(sign_in_unavailable)?
         .filter(|r| r.active)
     else {
         password::verify(given, None).await;
         return Err(SignInError::Invalid);
     };
-    if row.locked_until.is_some_and(|until| until > now) {
+    let account = SignInAccount {
+        accounts: repo::Accounts::Staff,
+        id: row.id,
+        locked_until: row.locked_until,
+        password_hash: Some(row.password_hash.clone()),
+        actor: Actor::Staff(row.id),
+        entity: "user",
+        actions: ["auth.sign_in", "auth.locked", "auth.sign_in_failed"],
+    };
+    check_sign_in(state, account, given, ip).await?;
+    Ok(StaffUser(row))
+}
+
+fn sign_in_unavailable(error: sqlx::Error) -> SignInError {
+    tracing::error!(%error, "sign-in: database error");
+    SignInError::Unavailable
+}
+
+/// What a sign-in check needs of an account, staff or portal.
+pub struct SignInAccount {
+    pub accounts: repo::Accounts,
+    pub id: i64,
+    pub locked_until: Option<chrono::DateTime<chrono::Utc>>,
+    pub password_hash: Option<String>,
+    pub actor: Actor,
+    /// The audit log's entity name of the account.
+    pub entity: &'static str,
+    /// Audit actions for success, a lockout, and a wrong password.
+    pub actions: [&'static str; 3],
+}
+
+/// Checks an existing account's lockout and password (argon2 off the runtime), counting a
+/// failure in the database in one statement, so servers sharing it count together; audits
+/// the outcome.
+pub async fn check_sign_in(
+    state: &AppState,
+    account: SignInAccount,
+    given: String,
+    ip: &str,
+) -> Result<(), SignInError> {
+    let now = state.clock.now();
+    if account.locked_until.is_some_and(|until| until > now) {
         return Err(SignInError::Locked);
     }
-    let ok = password::verify(given, Some(row.password_hash.clone())).await;
-    let mut tx = state.db.begin().await.map_err(unavailable)?;
+    let ok = password::verify(given, account.password_hash.clone()).await;
+    let mut tx = state.db.begin().await.map_err(sign_in_unavailable)?;
     let outcome = if ok {
-        repo::record_sign_in(&mut tx, row.id, now)
+        repo::record_sign_in(&mut tx, account.accounts, account.id, now)
             .await
-            .map_err(unavailable)?;
-        Ok(StaffUser(row.clone()))
+            .map_err(sign_in_unavailable)?;
+        Ok(())
     } else {
         let until = now + Duration::minutes(state.config.lockout_minutes);
-        let locked =
-            repo::record_failed_sign_in(&mut tx, row.id, state.config.lockout_attempts, now, until)
-                .await
-                .map_err(unavailable)?;
+        let locked = repo::record_failed_sign_in(
+            &mut tx,
+            account.accounts,
+            account.id,
+            state.config.lockout_attempts,
+            now,
+            until,
+        )
+        .await
+        .map_err(sign_in_unavailable)?;
         Err(if locked {
             SignInError::Locked
         } else {
             SignInError::Invalid
         })
     };
+    let [signed_in, locked, failed] = account.actions;
     let action = match &outcome {
-        Ok(_) => "auth.sign_in",
-        Err(SignInError::Locked) => "auth.locked",
-        Err(_) => "auth.sign_in_failed",
+        Ok(_) => signed_in,
+        Err(SignInError::Locked) => locked,
+        Err(_) => failed,
     };
-    let entry = AuditEntry::new(Actor::Staff(row.id), action, "user", Some(row.id))
+    let entry = AuditEntry::new(account.actor, action, account.entity, Some(account.id))
         .ip(Some(ip.to_string()));
     audit::record(&mut tx, now, entry)
         .await
-        .map_err(unavailable)?;
-    tx.commit().await.map_err(unavailable)?;
+        .map_err(sign_in_unavailable)?;
+    tx.commit().await.map_err(sign_in_unavailable)?;
     outcome
 }
 
@@ -151,25 +215,26 @@ pub struct LanguageForm {
 pub async fn set_language(
     State(state): State<AppState>,
     auth: AuthSession,
+    portal: PortalAuthSession,
     Form(form): Form<LanguageForm>,
 ) -> Response {
     let lang = Lang::parse(&form.lang).unwrap_or_default();
-    if let Some(user) = &auth.user {
-        let saved = async {
-            let mut tx = state.db.begin().await?;
-            repo::set_preferences(
-                &mut tx,
-                user.0.id,
-                lang,
-                &user.0.time_zone,
-                state.clock.now(),
-            )
-            .await?;
-            tx.commit().await
-        };
-        if let Err(error) = saved.await {
-            tracing::warn!(%error, "could not save the language setting");
+    let now = state.clock.now();
+    let saved = async {
+        let mut tx = state.db.begin().await?;
+        if let Some(user) = &auth.user {
+            repo::set_preferences(&mut tx, user.0.id, lang, &user.0.time_zone, now).await?;
         }
+        if let Some(investor) = &portal.user {
+            crate::portal::access::repo::set_locale(&mut tx, investor.0.id, lang.code(), now)
+                .await?;
+        }
+        tx.commit().await
+    };
+    if (auth.user.is_some() || portal.user.is_some())
+        && let Err(error) = saved.await
+    {
+        tracing::warn!(%error, "could not save the language setting");
     }
     let secure = if state.config.cookies_secure() {
         "; Secure"
@@ -187,12 +252,31 @@ pub async fn set_language(
     response
 }
 
-/// The language of a request: the signed-in user's setting, else the `lang` cookie, else
-/// the browser's Accept-Language, else Chinese.
-pub fn request_lang(headers: &HeaderMap, auth: Option<&AuthSession>) -> Lang {
-    if let Some(user) = auth.and_then(|a| a.user.as_ref()) {
-        return user.0.lang();
-    }
+/// The language of a request: the signed-in user's setting (on portal pages the portal
+/// user's, elsewhere the staff member's), else the `lang` cookie, else the browser's
+/// Accept-Language, else Chinese.
+pub fn request_lang(parts: &http::request::Parts) -> Lang {
+    let staff = parts
+        .extensions
+        .get::<AuthSession>()
+        .and_then(|a| a.user.as_ref())
+        .map(|u| u.0.lang());
+    let investor = parts
+        .extensions
+        .get::<PortalAuthSession>()
+        .and_then(|a| a.user.as_ref())
+        .map(|u| u.0.lang());
+    let on_portal = parts.uri.path().starts_with("/portal");
+    let signed_in = if on_portal {
+        investor.or(staff)
+    } else {
+        staff.or(investor)
+    };
+    signed_in.unwrap_or_else(|| lang_of_headers(&parts.headers))
+}
+
+/// The `lang` cookie, else the browser's Accept-Language, else Chinese.
+fn lang_of_headers(headers: &HeaderMap) -> Lang {
     let cookie_lang = headers
         .get_all(header::COOKIE)
         .iter()
@@ -212,9 +296,11 @@ pub fn request_lang(headers: &HeaderMap, auth: Option<&AuthSession>) -> Lang {
 /// The language and the signed-in user of the request being rendered.
 pub fn session_info(parts: &http::request::Parts) -> super::model::SessionInfo {
     let auth = parts.extensions.get::<AuthSession>();
+    let portal = parts.extensions.get::<PortalAuthSession>();
     super::model::SessionInfo {
-        lang: request_lang(&parts.headers, auth),
+        lang: request_lang(parts),
         me: auth.and_then(|a| a.user.as_ref()).map(|u| u.me()),
+        investor: portal.and_then(|a| a.user.as_ref()).map(|u| u.me()),
         time_zones: crate::server::format::TIME_ZONES
             .iter()
             .map(|z| z.to_string())

@@ -25,6 +25,8 @@ impl Me {
 pub struct SessionInfo {
     pub lang: Lang,
     pub me: Option<Me>,
+    /// The signed-in portal user (investor), on the portal's pages.
+    pub investor: Option<crate::portal::access::model::PortalMe>,
     /// The time zones a user may choose from.
     pub time_zones: Vec<String>,
 }

@@ -4,7 +4,7 @@ use super::api::{
     AddUser, ChangePassword, DeactivateUser, SavePreferences, UpdateUser, get_user, list_users,
     new_form_key, staff_names,
 };
-use super::model::{OwnedRecords, SessionInfo, SignInError, UserView};
+use super::model::{OwnedRecords, SessionInfo, UserView};
 use crate::core::error::AppError;
 use crate::core::i18n::{self, Lang};
 use crate::core::roles::{Department, Role};
@@ -12,6 +12,7 @@ use crate::ui::form::{Field, field_error, general_error};
 use crate::ui::island::{Live, enter, go_to};
 use crate::ui::layout::{ErrorPanel, LanguageSwitch};
 use crate::ui::session::{WithSession, tr, use_lang, use_me};
+use crate::ui::sign_in::{SignInForm, already_signed_in};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -26,16 +27,9 @@ pub fn LoginPage() -> impl IntoView {
     }
 }
 
-/// A plain HTML form posting to `/login`: the same with or without JavaScript.
+/// The staff sign-in page (the form is shared with the portal's).
 #[component]
 fn LoginForm() -> impl IntoView {
-    let lang = use_lang();
-    let query = use_query_map().get_untracked();
-    let error = query.get("error").and_then(|c| SignInError::parse(&c));
-    let message = error.map(|e| i18n::t_with(lang, e.message_key(), &[("minutes", "15")]));
-    let signed_out = query.get("notice").is_some_and(|n| n == "signed_out");
-    let email = query.get("email").unwrap_or_default();
-    let next = query.get("next").unwrap_or_default();
     let me = use_me();
     view! {
         <Title text=tr("login.title") />
@@ -46,27 +40,8 @@ fn LoginForm() -> impl IntoView {
                     <LanguageSwitch />
                 </div>
                 <p class="muted">{tr("login.subtitle")}</p>
-                {me.map(|me| view! {
-                    <p class="alert alert-info">
-                        {i18n::t_with(lang, "login.already", &[("name", &me.name)])}
-                        " " <a href="/">{tr("nav.home")}</a>
-                    </p>
-                })}
-                {signed_out.then(|| view! { <p class="alert alert-info" role="status">{tr("login.signed_out")}</p> })}
-                {message.map(|m| view! { <p class="alert alert-error" role="alert" id="login-error">{m}</p> })}
-                <form method="post" action="/login" class="stack">
-                    <input type="hidden" name="next" value=next />
-                    <div class="field">
-                        <label for="email">{tr("login.email")}</label>
-                        <input id="email" name="email" type="email" autocomplete="username" required value=email
-                            aria-describedby=error.map(|_| "login-error") />
-                    </div>
-                    <div class="field">
-                        <label for="password">{tr("login.password")}</label>
-                        <input id="password" name="password" type="password" autocomplete="current-password" required />
-                    </div>
-                    <button type="submit" class="primary">{tr("login.submit")}</button>
-                </form>
+                {me.map(|me| already_signed_in(me.name, "/", "nav.home"))}
+                <SignInForm action="/login" />
             </div>
         </main>
     }

@@ -251,38 +251,65 @@ pub async fn set_preferences(
     Ok(())
 }
 
+/// The two kinds of account that sign in: staff (`users`) and investors (`portal_users`).
+/// Both keep the same lockout columns, so one statement serves both.
+#[derive(Clone, Copy, Debug)]
+pub enum Accounts {
+    Staff,
+    Portal,
+}
+
+impl Accounts {
+    /// The table, from this fixed list only (never from input).
+    fn table(self) -> &'static str {
+        match self {
+            Accounts::Staff => "users",
+            Accounts::Portal => "portal_users",
+        }
+    }
+}
+
 /// Counts a wrong password; the `limit`-th in a row locks the account until `lock_until`
 /// and starts the count again. One statement, so servers sharing the database count together.
 /// Returns whether the account is now locked.
 pub async fn record_failed_sign_in(
     tx: &mut Tx,
+    accounts: Accounts,
     id: i64,
     limit: i64,
     now: DateTime<Utc>,
     lock_until: DateTime<Utc>,
 ) -> Result<bool, sqlx::Error> {
-    let locked: Option<DateTime<Utc>> = with_tx!(tx, c => sqlx::query_scalar(
-        "UPDATE users
-         SET locked_until = CASE WHEN failed_logins + 1 >= $1 THEN $2 ELSE locked_until END,
+    let sql = format!(
+        "UPDATE {} SET locked_until = CASE WHEN failed_logins + 1 >= $1 THEN $2 ELSE locked_until END,
              failed_logins = CASE WHEN failed_logins + 1 >= $1 THEN 0 ELSE failed_logins + 1 END
          WHERE id = $3
          RETURNING locked_until",
-    )
-    .bind(limit)
-    .bind(lock_until)
-    .bind(id)
-    .fetch_one(c)
-    .await)?;
+        accounts.table()
+    );
+    let locked: Option<DateTime<Utc>> = with_tx!(tx, c => sqlx::query_scalar(&sql)
+        .bind(limit)
+        .bind(lock_until)
+        .bind(id)
+        .fetch_one(c)
+        .await)?;
     Ok(locked.is_some_and(|until| until > now))
 }
 
-pub async fn record_sign_in(tx: &mut Tx, id: i64, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
-    with_tx!(tx, c => sqlx::query(
-        "UPDATE users SET failed_logins = 0, locked_until = NULL, last_sign_in_at = $1 WHERE id = $2",
-    )
-    .bind(now)
-    .bind(id)
-    .execute(c)
-    .await.map(|r| r.rows_affected()))?;
+pub async fn record_sign_in(
+    tx: &mut Tx,
+    accounts: Accounts,
+    id: i64,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    let sql = format!(
+        "UPDATE {} SET failed_logins = 0, locked_until = NULL, last_sign_in_at = $1 WHERE id = $2",
+        accounts.table()
+    );
+    with_tx!(tx, c => sqlx::query(&sql)
+        .bind(now)
+        .bind(id)
+        .execute(c)
+        .await.map(|r| r.rows_affected()))?;
     Ok(())
 }

@@ -2,6 +2,7 @@
 //! for pages, and request logging that never writes tokens.
 use super::state::AppState;
 use crate::auth::backend::AuthSession;
+use crate::portal::access::backend::PortalAuthSession;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
@@ -103,18 +104,44 @@ pub async fn security_headers(req: Request, next: Next) -> Response {
     response
 }
 
-/// Pages that need no sign-in.
+/// Staff pages that need no sign-in.
 const PUBLIC_PAGES: &[&str] = &["/login"];
 
-/// Sends a visitor who is not signed in to `/login`, remembering where they were going.
-pub async fn require_staff_for_pages(auth: AuthSession, req: Request, next: Next) -> Response {
+/// Portal pages that need no sign-in (the invitation and reset pages carry their token).
+fn is_public_portal_page(path: &str) -> bool {
+    path == "/portal/login"
+        || path == "/portal/reset"
+        || path.starts_with("/portal/invite/")
+        || path.starts_with("/portal/reset/")
+}
+
+/// The sign-in page a visitor without the right session is sent to, if any: portal pages
+/// want a portal session, every other page a staff session. A staff session opens no
+/// portal page and a portal session no staff page, so neither can pass for the other.
+pub fn sign_in_page_for(path: &str, staff: bool, investor: bool) -> Option<&'static str> {
+    if path == "/portal" || path.starts_with("/portal/") {
+        (!investor && !is_public_portal_page(path)).then_some("/portal/login")
+    } else {
+        (!staff && !PUBLIC_PAGES.contains(&path)).then_some("/login")
+    }
+}
+
+/// Sends a visitor who is not signed in (for that side of the app) to its sign-in page,
+/// remembering where they were going.
+pub async fn require_sign_in_for_pages(
+    auth: AuthSession,
+    portal: PortalAuthSession,
+    req: Request,
+    next: Next,
+) -> Response {
     let path = req.uri().path();
-    // Server functions check permissions themselves and answer 401/403, not a redirect.
-    let is_rpc = path.starts_with("/rpc/");
-    if auth.user.is_some() || is_rpc || PUBLIC_PAGES.contains(&path) || req.method() != Method::GET
-    {
+    // Server functions check sessions themselves and answer 401/403, not a redirect.
+    if path.starts_with("/rpc/") || req.method() != Method::GET {
         return next.run(req).await;
     }
+    let Some(login) = sign_in_page_for(path, auth.user.is_some(), portal.user.is_some()) else {
+        return next.run(req).await;
+    };
     let wanted = req
         .uri()
         .path_and_query()
@@ -123,39 +150,43 @@ pub async fn require_staff_for_pages(auth: AuthSession, req: Request, next: Next
     let query: String = url::form_urlencoded::Serializer::new(String::new())
         .append_pair("next", &wanted)
         .finish();
-    Redirect::to(&format!("/login?{query}")).into_response()
+    Redirect::to(&format!("{login}?{query}")).into_response()
 }
 
 /// The session key holding when a signed-in session was last moved on (Unix seconds).
 const SESSION_TOUCHED: &str = "covenant.touched";
 
-/// Keeps a signed-in session alive while it is in use. tower-sessions stores a session, and
-/// with it the expiry of `Expiry::OnInactivity`, only when the session changes: without this
-/// a session ended `SESSION_IDLE_MINUTES` after sign-in however busy its user was. Touching
-/// it once every tenth of the idle time moves the expiry on, at the cost of one write per
-/// user every few minutes rather than one per request.
+/// Keeps a signed-in session (staff or portal) alive while it is in use. tower-sessions
+/// stores a session, and with it the expiry of `Expiry::OnInactivity`, only when the
+/// session changes: without this a session ended `SESSION_IDLE_MINUTES` after sign-in
+/// however busy its user was. Touching it once every tenth of the idle time moves the
+/// expiry on, at the cost of one write per user every few minutes rather than one per
+/// request.
 pub async fn keep_session_alive(
     State(state): State<AppState>,
     auth: AuthSession,
+    portal: PortalAuthSession,
     req: Request,
     next: Next,
 ) -> Response {
+    let now = state.clock.now().timestamp();
+    let every = (state.config.session_idle_minutes * 60 / 10).max(1);
     if auth.user.is_some() {
-        let now = state.clock.now().timestamp();
-        let every = (state.config.session_idle_minutes * 60 / 10).max(1);
-        let touched = auth
-            .session
-            .get::<i64>(SESSION_TOUCHED)
-            .await
-            .ok()
-            .flatten();
-        if touched.is_none_or(|at| now - at >= every || now < at)
-            && let Err(e) = auth.session.insert(SESSION_TOUCHED, now).await
-        {
-            tracing::warn!(error = %e, "could not touch the session");
-        }
+        touch(&auth.session, now, every).await;
+    }
+    if portal.user.is_some() {
+        touch(&portal.session, now, every).await;
     }
     next.run(req).await
+}
+
+async fn touch(session: &tower_sessions::Session, now: i64, every: i64) {
+    let touched = session.get::<i64>(SESSION_TOUCHED).await.ok().flatten();
+    if touched.is_none_or(|at| now - at >= every || now < at)
+        && let Err(e) = session.insert(SESSION_TOUCHED, now).await
+    {
+        tracing::warn!(error = %e, "could not touch the session");
+    }
 }
 
 /// Paths that carry secrets (survey, invitation and reset tokens) are logged without them.
@@ -236,6 +267,22 @@ mod tests {
         assert_eq!(client_ip_of(proxy, &h, &[proxy]).to_string(), "203.0.113.9");
         let stranger: IpAddr = "198.51.100.7".parse().expect("ip");
         assert_eq!(client_ip_of(stranger, &h, &[proxy]), stranger);
+    }
+
+    #[test]
+    fn each_side_of_the_app_wants_its_own_session() {
+        assert_eq!(sign_in_page_for("/clients", false, true), Some("/login"));
+        assert_eq!(sign_in_page_for("/clients", true, false), None);
+        assert_eq!(
+            sign_in_page_for("/portal", true, false),
+            Some("/portal/login")
+        );
+        assert_eq!(sign_in_page_for("/portal/projects/3", false, true), None);
+        assert_eq!(sign_in_page_for("/portal/invite/abc", false, false), None);
+        assert_eq!(sign_in_page_for("/portal/reset", false, false), None);
+        assert_eq!(sign_in_page_for("/portal/login", false, false), None);
+        assert_eq!(sign_in_page_for("/login", false, false), None);
+        assert_eq!(sign_in_page_for("/portalx", false, true), Some("/login"));
     }
 
     #[test]

@@ -7,6 +7,8 @@ use super::{health, jobs, middleware, session};
 use crate::app::{App, shell};
 use crate::auth::backend::StaffBackend;
 use crate::auth::handlers;
+use crate::portal::access::backend::PortalBackend;
+use crate::portal::access::handlers as portal;
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{Request, State};
@@ -101,20 +103,20 @@ pub(crate) fn request_context(state: AppState) -> impl Fn() + Clone + Send + Syn
 }
 
 pub fn router(state: AppState) -> Result<Router, String> {
-    let session_store = session::Store::new(&state.db)?;
-    let sessions = SessionManagerLayer::new(session_store)
-        .with_name("covenant.sid")
-        .with_same_site(SameSite::Lax)
-        .with_http_only(true)
-        .with_secure(state.config.cookies_secure())
-        .with_expiry(Expiry::OnInactivity(time::Duration::minutes(
-            state.config.session_idle_minutes,
-        )));
+    // Staff and investors each have their own session cookie and backend, so a portal
+    // session is never a staff session and the other way round.
     let auth = AuthManagerLayerBuilder::new(
         StaffBackend {
             db: state.db.clone(),
         },
-        sessions,
+        session_layer(&state, "covenant.sid")?,
+    )
+    .build();
+    let portal_auth = AuthManagerLayerBuilder::new(
+        PortalBackend {
+            db: state.db.clone(),
+        },
+        session_layer(&state, "covenant.portal")?,
     )
     .build();
 
@@ -125,7 +127,7 @@ pub fn router(state: AppState) -> Result<Router, String> {
             move || shell(options.clone())
         })
         .route_layer(axum::middleware::from_fn(
-            middleware::require_staff_for_pages,
+            middleware::require_sign_in_for_pages,
         ));
 
     let app = Router::new()
@@ -174,12 +176,26 @@ pub fn router(state: AppState) -> Result<Router, String> {
             post(crate::pipeline::lifecycle::handlers::move_card),
         )
         .route("/deals/{id}/edit", post(crate::pipeline::handlers::update))
+        .route(
+            "/clients/{id}/contacts/{contact}/portal-invite",
+            post(portal::invite),
+        )
+        .route(
+            "/clients/{id}/portal-users/{user}/deactivate",
+            post(portal::deactivate),
+        )
+        .route("/portal/login", post(portal::sign_in))
+        .route("/portal/logout", post(portal::sign_out))
+        .route("/portal/invite/{token}", post(portal::accept_invitation))
+        .route("/portal/reset", post(portal::request_reset))
+        .route("/portal/reset/{token}", post(portal::reset_password))
         .merge(pages)
         .fallback(static_or_not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             middleware::keep_session_alive,
         ))
+        .layer(portal_auth)
         .layer(auth)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
@@ -194,6 +210,21 @@ pub fn router(state: AppState) -> Result<Router, String> {
         .layer(axum::middleware::from_fn(middleware::log_requests))
         .with_state(state);
     Ok(app)
+}
+
+/// A session layer with the cookie `name`, over the sessions table.
+fn session_layer(
+    state: &AppState,
+    name: &'static str,
+) -> Result<SessionManagerLayer<session::Store>, String> {
+    Ok(SessionManagerLayer::new(session::Store::new(&state.db)?)
+        .with_name(name)
+        .with_same_site(SameSite::Lax)
+        .with_http_only(true)
+        .with_secure(state.config.cookies_secure())
+        .with_expiry(Expiry::OnInactivity(time::Duration::minutes(
+            state.config.session_idle_minutes,
+        ))))
 }
 
 /// Files under the site root (wasm, JS, CSS, favicon), else the app's own 404 page.

@@ -1,6 +1,6 @@
 //! The staff shell (skip link, header, navigation, language switch, sign-out), the 404 page
 //! and the panel that shows an error in the user's language with its reference id.
-use super::session::{WithSession, tr, use_lang, use_me};
+use super::session::{WithSession, tr, use_lang, use_me, use_portal_me};
 use crate::core::error::AppError;
 use crate::core::i18n::{self, Lang};
 use crate::core::roles::Permission;
@@ -53,38 +53,60 @@ pub fn StaffLayout() -> impl IntoView {
     }
 }
 
-#[component]
-fn StaffChrome() -> impl IntoView {
-    let Some(me) = use_me() else {
+/// What differs between the staff app's shell and the portal's.
+struct Side {
+    home: &'static str,
+    brand_key: &'static str,
+    login: &'static str,
+    logout: &'static str,
+    class: &'static str,
+}
+
+const STAFF: Side = Side {
+    home: "/",
+    brand_key: "app.name",
+    login: "/login",
+    logout: "/logout",
+    class: "topbar",
+};
+
+const PORTAL: Side = Side {
+    home: "/portal",
+    brand_key: "portal.name",
+    login: "/portal/login",
+    logout: "/portal/logout",
+    class: "topbar portal",
+};
+
+/// The shell of a signed-in page: skip link, header with the navigation `links` (path,
+/// label; the first is home), who is signed in, language and sign-out; then the page. For
+/// someone whose session has ended, a link to sign in again.
+fn chrome(side: Side, who: Option<String>, links: Vec<(&'static str, String)>) -> AnyView {
+    let Some(who) = who else {
         return view! {
             <main id="main" class="narrow">
                 <p>{tr("auth.signed_out")}</p>
-                <a href="/login">{tr("login.submit")}</a>
+                <a href=side.login>{tr("login.submit")}</a>
             </main>
         }
         .into_any();
     };
-    let is_admin = me.can(Permission::ManageUsers);
+    let home = side.home;
     view! {
         <a class="skip-link" href="#main">{tr("nav.skip")}</a>
-        <header class="topbar">
-            <a class="brand" href="/">{tr("app.name")}</a>
+        <header class=side.class>
+            <a class="brand" href=home>{tr(side.brand_key)}</a>
             <nav aria-label=tr("nav.label")>
                 <ul>
-                    <li><A href="/" exact=true>{tr("nav.home")}</A></li>
-                    <li><A href="/clients">{tr("nav.clients")}</A></li>
-                    <li><A href="/projects">{tr("nav.projects")}</A></li>
-                    <li><A href="/lifecycle">{tr("nav.lifecycle")}</A></li>
-                    <li><A href="/pipeline">{tr("nav.pipeline")}</A></li>
-                    <li><A href="/deals">{tr("nav.deals")}</A></li>
-                    {is_admin.then(|| view! { <li><A href="/admin/users">{tr("nav.users")}</A></li> })}
-                    <li><A href="/account">{tr("nav.account")}</A></li>
+                    {links.into_iter().map(|(href, label)| view! {
+                        <li><A href=href exact={href == home}>{label}</A></li>
+                    }).collect_view()}
                 </ul>
             </nav>
             <div class="topbar-tools">
-                <span class="who">{me.name.clone()}</span>
+                <span class="who">{who}</span>
                 <LanguageSwitch />
-                <form method="post" action="/logout">
+                <form method="post" action=side.logout>
                     <button type="submit" class="link-button">{tr("nav.sign_out")}</button>
                 </form>
             </div>
@@ -94,6 +116,44 @@ fn StaffChrome() -> impl IntoView {
         </main>
     }
     .into_any()
+}
+
+#[component]
+fn StaffChrome() -> impl IntoView {
+    let me = use_me();
+    let is_admin = me.as_ref().is_some_and(|m| m.can(Permission::ManageUsers));
+    let mut links = vec![
+        ("/", tr("nav.home")),
+        ("/clients", tr("nav.clients")),
+        ("/projects", tr("nav.projects")),
+        ("/lifecycle", tr("nav.lifecycle")),
+        ("/pipeline", tr("nav.pipeline")),
+        ("/deals", tr("nav.deals")),
+    ];
+    if is_admin {
+        links.push(("/admin/users", tr("nav.users")));
+    }
+    links.push(("/account", tr("nav.account")));
+    chrome(STAFF, me.map(|m| m.name), links)
+}
+
+/// The investor portal's shell: its own header and navigation, sign-out to the portal.
+#[component]
+pub fn PortalLayout() -> impl IntoView {
+    view! {
+        <WithSession>
+            <PortalChrome />
+        </WithSession>
+    }
+}
+
+#[component]
+fn PortalChrome() -> impl IntoView {
+    let links = vec![
+        ("/portal", tr("portal.nav.overview")),
+        ("/portal/projects", tr("portal.nav.projects")),
+    ];
+    chrome(PORTAL, use_portal_me().map(|m| m.name), links)
 }
 
 /// Shows an error: the general message, the field messages are shown by the fields.

@@ -6,3 +6,4 @@ pub mod form;
 pub mod island;
 pub mod layout;
 pub mod session;
+pub mod sign_in;

@@ -14,6 +14,7 @@ fn current_session() -> SessionInfo {
     SessionInfo {
         lang: Lang::default(),
         me: None,
+        investor: None,
         time_zones: Vec::new(),
     }
 }
@@ -26,6 +27,11 @@ pub fn use_lang() -> Lang {
 /// The signed-in user; pages under the staff layout always have one.
 pub fn use_me() -> Option<Me> {
     use_context::<SessionInfo>().and_then(|s| s.me)
+}
+
+/// The signed-in portal user; pages under the portal layout always have one.
+pub fn use_portal_me() -> Option<crate::portal::access::model::PortalMe> {
+    use_context::<SessionInfo>().and_then(|s| s.investor)
 }
 
 /// Translates `key` in the page's language.

@@ -405,12 +405,33 @@ pub mod fixtures {
     }
 
     pub async fn contact(app: &TestApp, client_id: i64, name: &str) -> i64 {
+        insert_contact(app, client_id, name, None, "zh").await
+    }
+
+    /// A contact with an e-mail address, writing in `language`.
+    pub async fn contact_with_email(
+        app: &TestApp,
+        client_id: i64,
+        name: &str,
+        email: &str,
+        language: &str,
+    ) -> i64 {
+        insert_contact(app, client_id, name, Some(email), language).await
+    }
+
+    async fn insert_contact(
+        app: &TestApp,
+        client_id: i64,
+        name: &str,
+        email: Option<&str>,
+        language: &str,
+    ) -> i64 {
         let contact = NewContact {
             name: name.into(),
             title: None,
-            email: None,
+            email: email.map(Into::into),
             phone: None,
-            language: "zh".into(),
+            language: language.into(),
         };
         let mut tx = app.db.begin().await.expect("begin");
         let id = covenant::clients::repo::insert_contact(
@@ -422,6 +443,38 @@ pub mod fixtures {
         )
         .await
         .expect("insert contact");
+        tx.commit().await.expect("commit");
+        id
+    }
+
+    /// A CNY deal of `client` in `project`'s tranche at `stage`, with amounts in yuan.
+    pub async fn deal(
+        app: &TestApp,
+        owner: i64,
+        client: i64,
+        (project, tranche): (i64, i64),
+        stage: covenant::pipeline::model::DealStage,
+        indicated_yuan: i64,
+        committed_yuan: Option<i64>,
+    ) -> i64 {
+        let deal = covenant::pipeline::model::ValidDeal {
+            client_id: client,
+            project_id: project,
+            tranche_id: Some(tranche),
+            owner_id: Some(owner),
+            stage,
+            currency: "CNY".into(),
+            indicated_amount: Some(indicated_yuan * 100),
+            committed_amount: committed_yuan.map(|y| y * 100),
+            probability: stage.default_probability(),
+            expected_close: None,
+            terms: None,
+            reason: None,
+        };
+        let mut tx = app.db.begin().await.expect("begin");
+        let id = covenant::pipeline::repo::insert(&mut tx, &deal, owner, chrono::Utc::now())
+            .await
+            .expect("insert deal");
         tx.commit().await.expect("commit");
         id
     }

@@ -15,6 +15,7 @@ mod lifecycle;
 mod mail;
 mod multi_instance;
 mod pipeline;
+mod portal_access;
 mod projects;
 mod schema;
 mod timeline;

@@ -1,0 +1,12 @@
+//! The investor portal (`/portal`): investors see only what belongs to the investor
+//! entities they act for. `access` is how they get in (invitations, sign-in, resets,
+//! deactivation); the rest are their pages and the scoped queries behind them.
+pub mod access;
+pub mod api;
+pub mod model;
+pub mod pages;
+
+#[cfg(feature = "ssr")]
+pub mod repo;
+#[cfg(feature = "ssr")]
+pub mod service;

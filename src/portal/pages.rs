@@ -1,0 +1,239 @@
+//! The investor's pages: the overview of their participations and the projects they take
+//! part in. They render on the server from the portal's own server functions.
+use super::api::{portal_overview, portal_project, portal_projects};
+use super::model::{CommitmentView, Overview, PortalProjectDetail, PortalProjectPage};
+use crate::core::i18n;
+use crate::ui::layout::ErrorPanel;
+use crate::ui::session::{tr, use_lang};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+fn after_of_query() -> Option<i64> {
+    use_query_map()
+        .get_untracked()
+        .get("after")
+        .and_then(|a| a.parse().ok())
+}
+
+/// Shows a failed read as an error panel with its HTTP status.
+fn failed(error: crate::core::error::AppError) -> AnyView {
+    #[cfg(feature = "ssr")]
+    let _ = crate::server::errors::with_status::<()>(Err(error.clone()));
+    view! { <ErrorPanel error /> }.into_any()
+}
+
+#[component]
+pub fn PortalOverviewPage() -> impl IntoView {
+    let notice = use_query_map()
+        .get_untracked()
+        .get("notice")
+        .and_then(|n| match n.as_str() {
+            "welcome" => Some("portal.notice.welcome"),
+            "password_reset" => Some("portal.notice.password_reset"),
+            _ => None,
+        });
+    let after = after_of_query();
+    let overview = Resource::new(move || after, portal_overview);
+    view! {
+        <Title text=tr("portal.overview.title") />
+        <h1>{tr("portal.overview.title")}</h1>
+        {notice.map(|k| view! { <p class="alert alert-success" role="status">{tr(k)}</p> })}
+        <Suspense fallback=|| view! { <p class="muted">{tr("form.loading")}</p> }>
+            {move || Suspend::new(async move {
+                match overview.await {
+                    Ok(o) => view! { <OverviewView o /> }.into_any(),
+                    Err(error) => failed(error),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn OverviewView(o: Overview) -> impl IntoView {
+    let lang = use_lang();
+    let acting_for = i18n::t_with(
+        lang,
+        "portal.overview.acting_for",
+        &[("entities", &o.entities.join("、"))],
+    );
+    view! {
+        <p class="muted" id="acting-for">{acting_for}</p>
+        <section class="card" aria-labelledby="totals-title">
+            <h2 id="totals-title">{tr("portal.overview.totals")}</h2>
+            {if o.totals.is_empty() {
+                view! { <p class="empty">{tr("portal.overview.none")}</p> }.into_any()
+            } else {
+                view! {
+                    <div class="table-wrap">
+                        <table>
+                            <thead><tr>
+                                <th scope="col">{tr("portal.currency")}</th>
+                                <th scope="col">{tr("portal.participations")}</th>
+                                <th scope="col" class="num">{tr("deals.indicated")}</th>
+                                <th scope="col" class="num">{tr("deals.committed")}</th>
+                            </tr></thead>
+                            <tbody>
+                                {o.totals.into_iter().map(|t| view! {
+                                    <tr><td>{t.currency}</td><td>{t.count}</td><td class="num">{t.indicated}</td><td class="num">{t.committed}</td></tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    </div>
+                }.into_any()
+            }}
+        </section>
+        <section class="card" aria-labelledby="commitments-title">
+            <h2 id="commitments-title">{tr("portal.overview.commitments")}</h2>
+            <CommitmentTable rows=o.commitments />
+            {o.next.map(|n| view! { <p><a href=format!("/portal?after={n}")>{tr("list.next_page")}</a></p> })}
+        </section>
+    }
+}
+
+#[component]
+fn CommitmentTable(rows: Vec<CommitmentView>) -> impl IntoView {
+    if rows.is_empty() {
+        return view! { <p class="empty">{tr("portal.overview.none")}</p> }.into_any();
+    }
+    view! {
+        <div class="table-wrap">
+            <table>
+                <thead><tr>
+                    <th scope="col">{tr("portal.project")}</th>
+                    <th scope="col">{tr("portal.tranche")}</th>
+                    <th scope="col">{tr("portal.entity")}</th>
+                    <th scope="col">{tr("portal.stage")}</th>
+                    <th scope="col" class="num">{tr("deals.indicated")}</th>
+                    <th scope="col" class="num">{tr("deals.committed")}</th>
+                </tr></thead>
+                <tbody>
+                    {rows.into_iter().map(|c| view! {
+                        <tr>
+                            <td><a href=format!("/portal/projects/{}", c.project_id)>{c.project_name}</a></td>
+                            <td>{c.tranche_name.unwrap_or_default()}</td>
+                            <td>{c.entity}</td>
+                            <td>{c.stage.map(|s| tr(&s.i18n_key())).unwrap_or_default()}</td>
+                            <td class="num">{c.indicated.unwrap_or_default()}</td>
+                            <td class="num">{c.committed.unwrap_or_default()}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+    .into_any()
+}
+
+#[component]
+pub fn PortalProjectsPage() -> impl IntoView {
+    let after = after_of_query();
+    let page = Resource::new(move || after, portal_projects);
+    view! {
+        <Title text=tr("portal.projects.title") />
+        <h1>{tr("portal.projects.title")}</h1>
+        <Suspense fallback=|| view! { <p class="muted">{tr("form.loading")}</p> }>
+            {move || Suspend::new(async move {
+                match page.await {
+                    Ok(p) => view! { <ProjectList p /> }.into_any(),
+                    Err(error) => failed(error),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn ProjectList(p: PortalProjectPage) -> impl IntoView {
+    if p.items.is_empty() {
+        return view! { <p class="empty">{tr("portal.projects.none")}</p> }.into_any();
+    }
+    view! {
+        <ul class="project-cards">
+            {p.items.into_iter().map(|r| view! {
+                <li class="card">
+                    <h2><a href=format!("/portal/projects/{}", r.id)>{r.name}</a></h2>
+                    <p class="muted">
+                        {r.sector.map(|s| tr(&s.i18n_key())).unwrap_or_default()} " · " {r.country} " · "
+                        {r.stage.map(|s| tr(&s.i18n_key())).unwrap_or_default()} " · " {r.size}
+                    </p>
+                </li>
+            }).collect_view()}
+        </ul>
+        {p.next.map(|n| view! { <p><a href=format!("/portal/projects?after={n}")>{tr("list.next_page")}</a></p> })}
+    }
+    .into_any()
+}
+
+#[component]
+pub fn PortalProjectPage() -> impl IntoView {
+    let id = use_params_map()
+        .get_untracked()
+        .get("id")
+        .and_then(|i| i.parse::<i64>().ok())
+        .unwrap_or(0);
+    let detail = Resource::new(move || id, portal_project);
+    view! {
+        <Suspense fallback=|| view! { <p class="muted">{tr("form.loading")}</p> }>
+            {move || Suspend::new(async move {
+                match detail.await {
+                    Ok(d) => view! { <ProjectView d /> }.into_any(),
+                    Err(error) => failed(error),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn ProjectView(d: PortalProjectDetail) -> impl IntoView {
+    let p = d.project;
+    view! {
+        <Title text=p.name.clone() />
+        <p><a href="/portal/projects">{tr("portal.projects.title")}</a></p>
+        <h1>{p.name.clone()}</h1>
+        <section class="card">
+            <h2>{tr("portal.project.figures")}</h2>
+            <dl class="facts">
+                <dt>{tr("clients.sector")}</dt><dd>{p.sector.map(|s| tr(&s.i18n_key())).unwrap_or_default()}</dd>
+                <dt>{tr("clients.country")}</dt><dd>{p.country.clone()}</dd>
+                <dt>{tr("projects.stage")}</dt><dd>{p.stage.map(|s| tr(&s.i18n_key())).unwrap_or_default()}</dd>
+                <dt>{tr("projects.size")}</dt><dd>{p.size.clone()}</dd>
+                <dt>{tr("projects.risk_rating")}</dt><dd>{d.risk_rating.map(|r| tr(&r.i18n_key())).unwrap_or_default()}</dd>
+                <dt>{tr("portal.expected_return")}</dt><dd>{d.expected_return.clone().unwrap_or_default()}</dd>
+                <dt>{tr("projects.tenor")}</dt><dd>{d.tenor_months.map(|m| m.to_string()).unwrap_or_default()}</dd>
+            </dl>
+            {d.description.clone().map(|text| view! { <p class="prose">{text}</p> })}
+        </section>
+        <section class="card">
+            <h2>{tr("portal.project.tranches")}</h2>
+            <div class="table-wrap">
+                <table>
+                    <thead><tr>
+                        <th scope="col">{tr("portal.tranche")}</th>
+                        <th scope="col">{tr("tranches.instrument")}</th>
+                        <th scope="col" class="num">{tr("projects.size")}</th>
+                        <th scope="col" class="num">{tr("portal.pricing")}</th>
+                        <th scope="col" class="num">{tr("projects.tenor")}</th>
+                    </tr></thead>
+                    <tbody>
+                        {d.tranches.into_iter().map(|t| view! {
+                            <tr>
+                                <td>{t.name}</td>
+                                <td>{t.instrument.map(|i| tr(&i.i18n_key())).unwrap_or_default()}</td>
+                                <td class="num">{t.size}</td>
+                                <td class="num">{t.pricing.unwrap_or_default()}</td>
+                                <td class="num">{t.tenor_months.map(|m| m.to_string()).unwrap_or_default()}</td>
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            </div>
+        </section>
+        <section class="card">
+            <h2>{tr("portal.project.mine")}</h2>
+            <CommitmentTable rows=d.mine />
+        </section>
+    }
+}
