@@ -8,8 +8,11 @@ use crate::pipeline::board::pages::PipelinePage;
 use crate::pipeline::lifecycle::pages::{AtRiskPage, LifecyclePage};
 use crate::pipeline::pages::{DealDetailPage, DealEditPage, DealNewPage, DealsPage};
 use crate::portal::access::pages::{InvitationPage, PortalLoginPage, ResetPage, ResetRequestPage};
-use crate::portal::pages::{PortalOverviewPage, PortalProjectPage, PortalProjectsPage};
+use crate::portal::pages::{
+    PortalOverviewPage, PortalProjectPage, PortalProjectsPage, PortalUpdatePage,
+};
 use crate::projects::pages::{ProjectDetailPage, ProjectEditPage, ProjectNewPage, ProjectsPage};
+use crate::projects::updates::pages::{UpdateDetailPage, UpdateNewPage};
 use crate::ui::layout::{NotFound, PortalLayout, StaffLayout};
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, provide_meta_context};
@@ -63,6 +66,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("") view=PortalOverviewPage />
                     <Route path=path!("projects") view=PortalProjectsPage />
                     <Route path=path!("projects/:id") view=PortalProjectPage />
+                    <Route path=path!("updates/:id") view=PortalUpdatePage />
                 </ParentRoute>
                 <ParentRoute path=path!("") view=StaffLayout ssr=SsrMode::Async>
                     <Route path=path!("") view=HomePage />
@@ -78,6 +82,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("projects/new") view=ProjectNewPage />
                     <Route path=path!("projects/:id") view=ProjectDetailPage />
                     <Route path=path!("projects/:id/edit") view=ProjectEditPage />
+                    <Route path=path!("projects/:id/updates/new") view=UpdateNewPage />
+                    <Route path=path!("projects/:id/updates/:update") view=UpdateDetailPage />
                     <Route path=path!("lifecycle") view=LifecyclePage />
                     <Route path=path!("lifecycle/at-risk") view=AtRiskPage />
                     <Route path=path!("pipeline") view=PipelinePage />

@@ -1,6 +1,6 @@
 //! Server functions of the investor portal. Each one authenticates the portal session
 //! first (a staff session is not one) and reads only through the scoped queries.
-use super::model::{Overview, PortalProjectDetail, PortalProjectPage};
+use super::model::{Badges, Overview, PortalProjectDetail, PortalProjectPage, PortalUpdate};
 use crate::core::error::AppError;
 use leptos::prelude::*;
 #[allow(unused_imports)]
@@ -33,13 +33,39 @@ pub async fn portal_projects(after: Option<i64>) -> Result<PortalProjectPage, Ap
 }
 
 #[server(prefix = "/rpc", endpoint = "portal/project", input = GetUrl)]
-pub async fn portal_project(id: i64) -> Result<PortalProjectDetail, AppError> {
+pub async fn portal_project(id: i64, before: Option<i64>) -> Result<PortalProjectDetail, AppError> {
     use crate::portal::access::backend::current_investor;
     use crate::server::errors::with_status;
     with_status(
         async {
             let me = current_investor().await?;
-            super::service::project(&crate::clients::service::state()?, &me, id).await
+            super::service::project(&crate::clients::service::state()?, &me, id, before).await
+        }
+        .await,
+    )
+}
+
+#[server(prefix = "/rpc", endpoint = "portal/update", input = GetUrl)]
+pub async fn load_portal_update(id: i64) -> Result<PortalUpdate, AppError> {
+    use crate::portal::access::backend::current_investor;
+    use crate::server::errors::with_status;
+    with_status(
+        async {
+            let me = current_investor().await?;
+            super::service::update(&crate::clients::service::state()?, &me, id).await
+        }
+        .await,
+    )
+}
+
+#[server(prefix = "/rpc", endpoint = "portal/badges", input = GetUrl)]
+pub async fn portal_badges() -> Result<Badges, AppError> {
+    use crate::portal::access::backend::current_investor;
+    use crate::server::errors::with_status;
+    with_status(
+        async {
+            let me = current_investor().await?;
+            super::service::badges(&crate::clients::service::state()?, &me).await
         }
         .await,
     )

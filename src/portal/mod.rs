@@ -7,6 +7,10 @@ pub mod model;
 pub mod pages;
 
 #[cfg(feature = "ssr")]
+pub mod handlers;
+#[cfg(feature = "ssr")]
 pub mod repo;
+#[cfg(feature = "ssr")]
+pub mod seed;
 #[cfg(feature = "ssr")]
 pub mod service;

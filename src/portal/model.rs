@@ -3,6 +3,7 @@
 use crate::clients::model::{Instrument, Sector};
 use crate::pipeline::model::DealStage;
 use crate::projects::model::{ProjectStage, RiskRating};
+use crate::projects::updates::model::UpdateKind;
 use serde::{Deserialize, Serialize};
 
 /// Deal stages an investor sees: from the moment they showed interest. Earlier stages
@@ -42,15 +43,66 @@ pub struct CurrencyTotal {
     pub count: i64,
 }
 
-/// The portal's first page: for whom the investor acts, their participations (one page)
-/// and their totals over all of them.
+/// The portal's first page: for whom the investor acts, what needs their attention, the
+/// latest updates, their participations (one page) and their totals over all of them.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Overview {
     pub entities: Vec<String>,
+    /// Disclosures waiting for the investor's acknowledgement.
+    pub attention: Vec<FeedItem>,
+    pub latest: Vec<FeedItem>,
     pub commitments: Vec<CommitmentView>,
     /// Cursor of the next page of participations.
     pub next: Option<i64>,
     pub totals: Vec<CurrencyTotal>,
+}
+
+/// A published update (its newest version) in a feed.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FeedItem {
+    pub id: i64,
+    pub project_id: i64,
+    pub project_name: String,
+    pub kind: Option<UpdateKind>,
+    pub title: String,
+    pub series_version: i64,
+    /// Formatted in the investor's time zone.
+    pub published_at: String,
+    pub unread: bool,
+    /// A disclosure this investor has not acknowledged yet.
+    pub needs_ack: bool,
+}
+
+/// One page of a project's updates, newest first.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Feed {
+    pub items: Vec<FeedItem>,
+    pub next: Option<i64>,
+}
+
+/// One published version as the investor reads it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PortalUpdate {
+    pub id: i64,
+    pub project_id: i64,
+    pub project_name: String,
+    pub kind: Option<UpdateKind>,
+    pub title: String,
+    pub body: String,
+    pub series_version: i64,
+    pub published_at: String,
+    pub requires_ack: bool,
+    pub content_hash: Option<String>,
+    /// When this investor acknowledged this version, formatted.
+    pub acknowledged_at: Option<String>,
+    /// Every published version of the update: (id, version, published at), newest first.
+    pub versions: Vec<(i64, i64, String)>,
+}
+
+/// Counts for the portal's navigation badges.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Badges {
+    pub unread_updates: i64,
 }
 
 /// A project the investor takes part in, as the project list shows it.
@@ -91,6 +143,7 @@ pub struct PortalProjectDetail {
     pub tenor_months: Option<i64>,
     pub tranches: Vec<PortalTranche>,
     pub mine: Vec<CommitmentView>,
+    pub feed: Feed,
 }
 
 #[cfg(test)]

@@ -1,7 +1,9 @@
 //! The investor's pages: the overview of their participations and the projects they take
 //! part in. They render on the server from the portal's own server functions.
-use super::api::{portal_overview, portal_project, portal_projects};
-use super::model::{CommitmentView, Overview, PortalProjectDetail, PortalProjectPage};
+use super::api::{load_portal_update, portal_overview, portal_project, portal_projects};
+use super::model::{
+    CommitmentView, FeedItem, Overview, PortalProjectDetail, PortalProjectPage, PortalUpdate,
+};
 use crate::core::i18n;
 use crate::ui::layout::ErrorPanel;
 use crate::ui::session::{tr, use_lang};
@@ -60,6 +62,20 @@ fn OverviewView(o: Overview) -> impl IntoView {
     );
     view! {
         <p class="muted" id="acting-for">{acting_for}</p>
+        {(!o.attention.is_empty()).then(|| view! {
+            <section class="card attention" aria-labelledby="attention-title" id="attention">
+                <h2 id="attention-title">{tr("portal.overview.attention")}</h2>
+                <FeedList items=o.attention.clone() />
+            </section>
+        })}
+        <section class="card" aria-labelledby="latest-title">
+            <h2 id="latest-title">{tr("portal.overview.latest")}</h2>
+            {if o.latest.is_empty() {
+                view! { <p class="empty">{tr("portal.feed.none")}</p> }.into_any()
+            } else {
+                view! { <FeedList items=o.latest.clone() /> }.into_any()
+            }}
+        </section>
         <section class="card" aria-labelledby="totals-title">
             <h2 id="totals-title">{tr("portal.overview.totals")}</h2>
             {if o.totals.is_empty() {
@@ -89,6 +105,28 @@ fn OverviewView(o: Overview) -> impl IntoView {
             <CommitmentTable rows=o.commitments />
             {o.next.map(|n| view! { <p><a href=format!("/portal?after={n}")>{tr("list.next_page")}</a></p> })}
         </section>
+    }
+}
+
+/// Updates as a list: title (a link), kind, project, date, and the marks "new" and
+/// "please acknowledge".
+#[component]
+fn FeedList(items: Vec<FeedItem>) -> impl IntoView {
+    view! {
+        <ul class="feed">
+            {items.into_iter().map(|u| view! {
+                <li class:unread=u.unread>
+                    <a href=format!("/portal/updates/{}", u.id)>{u.title}</a>
+                    {u.unread.then(|| view! { " " <span class="flag">{tr("portal.feed.new")}</span> })}
+                    {u.needs_ack.then(|| view! { " " <span class="flag warning">{tr("portal.feed.needs_ack")}</span> })}
+                    <br /><span class="muted small">
+                        {u.kind.map(|k| tr(&k.i18n_key())).unwrap_or_default()}
+                        " · " {u.project_name} " · " {u.published_at}
+                        {(u.series_version > 1).then(|| format!(" · v{}", u.series_version))}
+                    </span>
+                </li>
+            }).collect_view()}
+        </ul>
     }
 }
 
@@ -173,7 +211,14 @@ pub fn PortalProjectPage() -> impl IntoView {
         .get("id")
         .and_then(|i| i.parse::<i64>().ok())
         .unwrap_or(0);
-    let detail = Resource::new(move || id, portal_project);
+    let before = use_query_map()
+        .get_untracked()
+        .get("before")
+        .and_then(|b| b.parse().ok());
+    let detail = Resource::new(
+        move || (id, before),
+        |(id, before)| portal_project(id, before),
+    );
     view! {
         <Suspense fallback=|| view! { <p class="muted">{tr("form.loading")}</p> }>
             {move || Suspend::new(async move {
@@ -231,9 +276,94 @@ fn ProjectView(d: PortalProjectDetail) -> impl IntoView {
                 </table>
             </div>
         </section>
+        <section class="card" id="updates">
+            <h2>{tr("portal.project.updates")}</h2>
+            {if d.feed.items.is_empty() {
+                view! { <p class="empty">{tr("portal.feed.none")}</p> }.into_any()
+            } else {
+                view! { <FeedList items=d.feed.items.clone() /> }.into_any()
+            }}
+            {d.feed.next.map(|n| view! { <p><a href=format!("/portal/projects/{}?before={n}#updates", p.id)>{tr("list.next_page")}</a></p> })}
+        </section>
         <section class="card">
             <h2>{tr("portal.project.mine")}</h2>
             <CommitmentTable rows=d.mine />
         </section>
+    }
+}
+
+#[component]
+pub fn PortalUpdatePage() -> impl IntoView {
+    let id = use_params_map()
+        .get_untracked()
+        .get("id")
+        .and_then(|i| i.parse::<i64>().ok())
+        .unwrap_or(0);
+    let query = use_query_map().get_untracked();
+    let acknowledged = query.get("acknowledged").is_some();
+    let ack_error = query.get("ack_error").is_some();
+    let update = Resource::new(move || id, load_portal_update);
+    view! {
+        <Suspense fallback=|| view! { <p class="muted">{tr("form.loading")}</p> }>
+            {move || Suspend::new(async move {
+                match update.await {
+                    Ok(u) => view! {
+                        {acknowledged.then(|| view! { <p class="alert alert-success" role="status">{tr("portal.update.acknowledged_notice")}</p> })}
+                        {ack_error.then(|| view! { <p class="alert alert-error" role="alert">{tr("portal.update.ack_failed")}</p> })}
+                        <UpdateView u />
+                    }.into_any(),
+                    Err(error) => failed(error),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn UpdateView(u: PortalUpdate) -> impl IntoView {
+    let lang = use_lang();
+    let newest = u.versions.first().map(|(id, ..)| *id);
+    let superseded = newest.filter(|n| *n != u.id);
+    view! {
+        <Title text=u.title.clone() />
+        <p><a href=format!("/portal/projects/{}#updates", u.project_id)>{u.project_name.clone()}</a></p>
+        <h1>{u.title.clone()}</h1>
+        <p class="muted">
+            {u.kind.map(|k| tr(&k.i18n_key())).unwrap_or_default()} " · "
+            {i18n::t_with(lang, "portal.update.version_of", &[("version", &u.series_version.to_string()), ("at", &u.published_at)])}
+        </p>
+        {superseded.map(|n| view! {
+            <p class="alert alert-info" role="status">
+                {tr("portal.update.superseded")} " " <a href=format!("/portal/updates/{n}")>{tr("portal.update.open_newest")}</a>
+            </p>
+        })}
+        <article class="card"><p class="prose">{u.body.clone()}</p></article>
+        {u.requires_ack.then(|| match u.acknowledged_at.clone() {
+            Some(at) => view! {
+                <section class="card" id="acknowledgement">
+                    <p>{i18n::t_with(lang, "portal.update.acknowledged_at", &[("at", &at)])}</p>
+                    {u.content_hash.clone().map(|h| view! { <p class="muted small">{tr("updates.content_hash")} " " <code>{h}</code></p> })}
+                </section>
+            }.into_any(),
+            None => view! {
+                <section class="card" id="acknowledgement">
+                    <h2>{tr("portal.update.ack_title")}</h2>
+                    <p>{tr("portal.update.ack_hint")}</p>
+                    <form method="post" action=format!("/portal/updates/{}/acknowledge", u.id)>
+                        <button type="submit" class="primary">{tr("portal.update.acknowledge")}</button>
+                    </form>
+                </section>
+            }.into_any(),
+        })}
+        {(u.versions.len() > 1).then(|| view! {
+            <section class="card">
+                <h2>{tr("updates.versions")}</h2>
+                <ol class="history">
+                    {u.versions.iter().map(|(id, version, at)| view! {
+                        <li><a href=format!("/portal/updates/{id}") aria-current=(*id == u.id).then_some("page")>{format!("v{version}")}</a> " · " {at.clone()}</li>
+                    }).collect_view()}
+                </ol>
+            </section>
+        })}
     }
 }

@@ -1,21 +1,45 @@
 //! The portal's reads as pages show them, for one investor: amounts formatted in their
 //! language, codes parsed. Every read goes through the scoped queries of `repo`.
 use super::model::{
-    CommitmentView, CurrencyTotal, Overview, PortalProjectDetail, PortalProjectPage,
-    PortalProjectRow, PortalTranche,
+    Badges, CommitmentView, CurrencyTotal, Feed, FeedItem, Overview, PortalProjectDetail,
+    PortalProjectPage, PortalProjectRow, PortalTranche, PortalUpdate,
 };
-use super::repo::{self, CommitmentRow, ProjectRow};
+use super::repo::{self, AckOrigin, CommitmentRow, FeedRow, ProjectRow};
 use crate::core::error::AppError;
 use crate::core::i18n::Lang;
 use crate::core::money::format_amount;
 use crate::pipeline::model::DealStage;
 use crate::portal::access::backend::Investor;
 use crate::projects::model::{ProjectStage, RiskRating, format_bps};
+use crate::projects::updates::model::UpdateKind;
+use crate::server::audit::{self, Actor, AuditEntry};
 use crate::server::errors::db;
+use crate::server::format;
 use crate::server::state::AppState;
 
 pub const COMMITMENTS_PAGE: i64 = 25;
 pub const PROJECTS_PAGE: i64 = 20;
+pub const FEED_PAGE: i64 = 10;
+const LATEST: i64 = 5;
+const ATTENTION: i64 = 20;
+
+fn feed_item(row: FeedRow, tz: &str) -> FeedItem {
+    FeedItem {
+        id: row.id,
+        project_id: row.project_id,
+        project_name: row.project_name,
+        kind: UpdateKind::parse(&row.kind),
+        title: row.title,
+        series_version: row.series_version,
+        published_at: format::date_time(row.published_at, tz),
+        unread: !row.read,
+        needs_ack: row.requires_ack && !row.acknowledged,
+    }
+}
+
+fn feed_items(rows: Vec<FeedRow>, tz: &str) -> Vec<FeedItem> {
+    rows.into_iter().map(|r| feed_item(r, tz)).collect()
+}
 
 fn commitment(row: CommitmentRow, lang: Lang) -> CommitmentView {
     CommitmentView {
@@ -75,8 +99,17 @@ pub async fn overview(
             currency: t.currency,
         })
         .collect();
+    let tz = &me.0.time_zone;
+    let attention = repo::awaiting_acknowledgement(&state.db, user, ATTENTION)
+        .await
+        .map_err(db)?;
+    let latest = repo::latest_updates(&state.db, user, LATEST)
+        .await
+        .map_err(db)?;
     Ok(Overview {
         entities: repo::entities(&state.db, user).await.map_err(db)?,
+        attention: feed_items(attention, tz),
+        latest: feed_items(latest, tz),
         commitments: rows.into_iter().map(|r| commitment(r, lang)).collect(),
         next,
         totals,
@@ -105,6 +138,7 @@ pub async fn project(
     state: &AppState,
     me: &Investor,
     id: i64,
+    before: Option<i64>,
 ) -> Result<PortalProjectDetail, AppError> {
     let lang = me.0.lang();
     let user = me.0.id;
@@ -130,7 +164,15 @@ pub async fn project(
         .into_iter()
         .map(|r| commitment(r, lang))
         .collect();
+    let feed = repo::project_feed(&state.db, user, id, before, FEED_PAGE + 1)
+        .await
+        .map_err(db)?;
+    let (feed, next) = page_of(feed, FEED_PAGE, |r| r.id);
     Ok(PortalProjectDetail {
+        feed: Feed {
+            items: feed_items(feed, &me.0.time_zone),
+            next,
+        },
         project: project_row(&p, lang),
         description: p.description.clone(),
         risk_rating: RiskRating::parse(&p.risk_rating),
@@ -138,5 +180,92 @@ pub async fn project(
         tenor_months: p.tenor_months,
         tranches,
         mine,
+    })
+}
+
+/// One published version of an update of the investor's projects; anything else is "not
+/// found".
+pub async fn update(state: &AppState, me: &Investor, id: i64) -> Result<PortalUpdate, AppError> {
+    let user = me.0.id;
+    let tz = &me.0.time_zone;
+    let u = repo::update(&state.db, user, id)
+        .await
+        .map_err(db)?
+        .ok_or(AppError::NotFound)?;
+    let acknowledged_at = repo::acknowledged_at(&state.db, user, id)
+        .await
+        .map_err(db)?
+        .map(|at| format::date_time(at, tz));
+    let versions = repo::published_versions(&state.db, u.series_id)
+        .await
+        .map_err(db)?
+        .into_iter()
+        .map(|(id, version, at)| (id, version, format::date_time(at, tz)))
+        .collect();
+    Ok(PortalUpdate {
+        id: u.id,
+        project_id: u.project_id,
+        project_name: u.project_name,
+        kind: UpdateKind::parse(&u.kind),
+        title: u.title,
+        body: u.body,
+        series_version: u.series_version,
+        published_at: format::date_time(u.published_at, tz),
+        requires_ack: u.requires_ack,
+        content_hash: u.content_hash,
+        acknowledged_at,
+        versions,
+    })
+}
+
+/// Notes that the investor opened version `id` (for unread badges and engagement).
+pub async fn record_read(state: &AppState, me: &Investor, id: i64) -> Result<(), AppError> {
+    let mut tx = state.db.begin().await.map_err(db)?;
+    repo::record_read(&mut tx, me.0.id, id, state.clock.now())
+        .await
+        .map_err(db)?;
+    tx.commit().await.map_err(db)
+}
+
+/// "Read and understood": recorded once per investor and version, with the version's
+/// content hash, the time, the address and the browser; a repeat changes nothing.
+pub async fn acknowledge(
+    state: &AppState,
+    me: &Investor,
+    id: i64,
+    origin: &AckOrigin<'_>,
+) -> Result<(), AppError> {
+    let update = repo::update(&state.db, me.0.id, id)
+        .await
+        .map_err(db)?
+        .ok_or(AppError::NotFound)?;
+    if !update.requires_ack {
+        return Err(AppError::conflict("portal.update.no_ack_needed"));
+    }
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await.map_err(db)?;
+    if repo::acknowledge(&mut tx, me.0.id, id, origin, now)
+        .await
+        .map_err(db)?
+    {
+        let entry = AuditEntry::new(
+            Actor::Portal(me.0.id),
+            "portal.acknowledge",
+            "update",
+            Some(id),
+        )
+        .after(&serde_json::json!({
+            "series_version": update.series_version,
+            "content_hash": update.content_hash,
+        }))
+        .ip(origin.ip.map(str::to_string));
+        audit::record(&mut tx, now, entry).await.map_err(db)?;
+    }
+    tx.commit().await.map_err(db)
+}
+
+pub async fn badges(state: &AppState, me: &Investor) -> Result<Badges, AppError> {
+    Ok(Badges {
+        unread_updates: repo::unread_count(&state.db, me.0.id).await.map_err(db)?,
     })
 }

@@ -1,7 +1,9 @@
-//! Financing projects (sponsored by a borrower client) and their tranches.
+//! Financing projects (sponsored by a borrower client), their tranches, and the updates
+//! and disclosures published to their investors.
 pub mod api;
 pub mod model;
 pub mod pages;
+pub mod updates;
 
 #[cfg(feature = "ssr")]
 pub mod handlers;

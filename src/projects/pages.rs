@@ -322,6 +322,7 @@ fn ProjectDetailView(d: ProjectDetail) -> impl IntoView {
         {d.can_edit.then(|| view! { <AddTrancheForm project_id=d.id form_key=d.tranche_form_key.clone() /> })}
         <p><a class="button" href=format!("/pipeline?project={}&owner=all", d.id)>{tr("pipeline.of_project")}</a></p>
         <DealsSection client=None project=Some(d.id) new_deal=format!("/deals/new?project={}", d.id) />
+        <crate::projects::updates::pages::UpdatesSection project=d.id />
         <TimelineSection client=None project=Some(d.id) />
     }
 }

@@ -12,8 +12,24 @@ use leptos::prelude::provide_context;
 /// Renders the page at the posted URL (as a GET) with `value` in its context.
 pub async fn render_again<T: Clone + Send + Sync + 'static>(
     state: &AppState,
-    mut parts: Parts,
+    parts: Parts,
     status: StatusCode,
+    value: T,
+) -> Response {
+    let mut response = render_with(state, parts, value).await;
+    *response.status_mut() = status;
+    response
+}
+
+/// Renders the page of a GET handled by a handler of its own (which did something first),
+/// with the status the page sets.
+pub async fn render_page(state: &AppState, parts: Parts) -> Response {
+    render_with(state, parts, ()).await
+}
+
+async fn render_with<T: Clone + Send + Sync + 'static>(
+    state: &AppState,
+    mut parts: Parts,
     value: T,
 ) -> Response {
     parts.method = Method::GET;
@@ -26,11 +42,9 @@ pub async fn render_again<T: Clone + Send + Sync + 'static>(
         },
         move || shell(options.clone()),
     );
-    let mut response = render(Request::from_parts(parts, Body::empty()))
+    render(Request::from_parts(parts, Body::empty()))
         .await
-        .into_response();
-    *response.status_mut() = status;
-    response
+        .into_response()
 }
 
 /// The posted `name=value` pairs of a form body.

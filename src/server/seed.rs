@@ -1,6 +1,6 @@
 //! `covenant seed-demo`: deterministic demo data. The same `--seed` makes the same data and
-//! the same passwords. In this version it creates the demo staff: every role and every
-//! department, with managers; business data (clients, projects, deals) comes next.
+//! the same passwords: the demo staff (every role and department, with managers), clients,
+//! projects, deals, interactions, and demo investors with portal access and updates.
 use super::audit::{self, Actor, AuditEntry};
 use super::clock::Clock;
 use super::db::Db;
@@ -163,6 +163,10 @@ pub async fn seed_demo(
         printed.push((staff, password));
     }
     seed_business_data(db, clock, scale, &mut rng).await?;
+    let investors = {
+        let rng = std::cell::RefCell::new(&mut rng);
+        crate::portal::seed::seed_portal(db, || demo_password(&mut rng.borrow_mut()), now).await?
+    };
     println!("Demo staff (seed {seed}); sign in at {}login", public_url);
     println!(
         "  {:<12} {:<11} {:<32} password",
@@ -175,6 +179,15 @@ pub async fn seed_demo(
             staff.department.as_str(),
             staff.email
         );
+    }
+    if !investors.is_empty() {
+        println!("Demo investors; sign in at {}portal/login", public_url);
+        for investor in investors {
+            println!(
+                "  {:<40} {:<20} {}",
+                investor.email, investor.password, investor.entity
+            );
+        }
     }
     Ok(())
 }

@@ -120,7 +120,12 @@ pub fn router(state: AppState) -> Result<Router, String> {
     )
     .build();
 
-    let routes = generate_route_list(App);
+    // Pages whose GET has a handler of its own (it writes before rendering the page).
+    let own_handlers = [OPEN_UPDATE];
+    let routes: Vec<_> = generate_route_list(App)
+        .into_iter()
+        .filter(|route| !own_handlers.contains(&route.path()))
+        .collect();
     let pages = Router::new()
         .leptos_routes_with_context(&state, routes, request_context(state.clone()), {
             let options = state.leptos_options.clone();
@@ -184,6 +189,27 @@ pub fn router(state: AppState) -> Result<Router, String> {
             "/clients/{id}/portal-users/{user}/deactivate",
             post(portal::deactivate),
         )
+        .route(OPEN_UPDATE, get(crate::portal::handlers::open_update))
+        .route(
+            "/portal/updates/{id}/acknowledge",
+            post(crate::portal::handlers::acknowledge),
+        )
+        .route(
+            "/projects/{id}/updates/new",
+            post(crate::projects::updates::handlers::create),
+        )
+        .route(
+            "/projects/{id}/updates/{update}/edit",
+            post(crate::projects::updates::handlers::edit),
+        )
+        .route(
+            "/projects/{id}/updates/{update}/publish",
+            post(crate::projects::updates::handlers::publish),
+        )
+        .route(
+            "/projects/{id}/updates/{update}/new-version",
+            post(crate::projects::updates::handlers::new_version),
+        )
         .route("/portal/login", post(portal::sign_in))
         .route("/portal/logout", post(portal::sign_out))
         .route("/portal/invite/{token}", post(portal::accept_invitation))
@@ -211,6 +237,9 @@ pub fn router(state: AppState) -> Result<Router, String> {
         .with_state(state);
     Ok(app)
 }
+
+/// An investor opening an update: the read is recorded, then the page renders.
+const OPEN_UPDATE: &str = "/portal/updates/{id}";
 
 /// A session layer with the cookie `name`, over the sessions table.
 fn session_layer(

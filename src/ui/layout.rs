@@ -81,7 +81,12 @@ const PORTAL: Side = Side {
 /// The shell of a signed-in page: skip link, header with the navigation `links` (path,
 /// label; the first is home), who is signed in, language and sign-out; then the page. For
 /// someone whose session has ended, a link to sign in again.
-fn chrome(side: Side, who: Option<String>, links: Vec<(&'static str, String)>) -> AnyView {
+fn chrome(
+    side: Side,
+    who: Option<String>,
+    links: Vec<(&'static str, String)>,
+    banner: Option<AnyView>,
+) -> AnyView {
     let Some(who) = who else {
         return view! {
             <main id="main" class="narrow">
@@ -112,6 +117,7 @@ fn chrome(side: Side, who: Option<String>, links: Vec<(&'static str, String)>) -
             </div>
         </header>
         <main id="main" tabindex="-1">
+            {banner}
             <Outlet />
         </main>
     }
@@ -134,7 +140,7 @@ fn StaffChrome() -> impl IntoView {
         links.push(("/admin/users", tr("nav.users")));
     }
     links.push(("/account", tr("nav.account")));
-    chrome(STAFF, me.map(|m| m.name), links)
+    chrome(STAFF, me.map(|m| m.name), links, None)
 }
 
 /// The investor portal's shell: its own header and navigation, sign-out to the portal.
@@ -153,7 +159,27 @@ fn PortalChrome() -> impl IntoView {
         ("/portal", tr("portal.nav.overview")),
         ("/portal/projects", tr("portal.nav.projects")),
     ];
-    chrome(PORTAL, use_portal_me().map(|m| m.name), links)
+    let badges = view! { <PortalBadges /> }.into_any();
+    chrome(PORTAL, use_portal_me().map(|m| m.name), links, Some(badges))
+}
+
+/// "N new updates" beside the portal's navigation, linking to the overview's list.
+#[component]
+pub fn PortalBadges() -> impl IntoView {
+    let badges = Resource::new(|| (), |_| crate::portal::api::portal_badges());
+    let lang = use_lang();
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                let unread = badges.await.map(|b| b.unread_updates).unwrap_or(0);
+                (unread > 0).then(|| view! {
+                    <p class="badge-line"><a href="/portal#latest-title" class="badge" id="unread-badge">
+                        {i18n::t_with(lang, "portal.badge.unread", &[("count", &unread.to_string())])}
+                    </a></p>
+                })
+            })}
+        </Suspense>
+    }
 }
 
 /// Shows an error: the general message, the field messages are shown by the fields.

@@ -16,6 +16,7 @@ mod mail;
 mod multi_instance;
 mod pipeline;
 mod portal_access;
+mod portal_updates;
 mod projects;
 mod schema;
 mod timeline;

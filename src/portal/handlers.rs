@@ -1,0 +1,63 @@
+//! Plain endpoints of the investor's pages that write: opening an update (recorded, for
+//! unread badges and engagement, before the page renders, so the page itself never writes)
+//! and acknowledging a disclosure.
+use super::repo::AckOrigin;
+use super::service;
+use crate::portal::access::backend::PortalAuthSession;
+use crate::server::forms::{ip_of, render_page};
+use crate::server::state::AppState;
+use axum::extract::{Path, State};
+use axum::http::header;
+use axum::http::request::Parts;
+use axum::response::{IntoResponse, Redirect, Response};
+
+fn to_sign_in(parts: &Parts) -> Response {
+    let next = crate::core::url::encode(parts.uri.path());
+    Redirect::to(&format!("/portal/login?next={next}")).into_response()
+}
+
+/// GET `/portal/updates/{id}`: records the first read, then renders the page.
+pub async fn open_update(
+    State(state): State<AppState>,
+    portal: PortalAuthSession,
+    Path(id): Path<i64>,
+    parts: Parts,
+) -> Response {
+    let Some(me) = &portal.user else {
+        return to_sign_in(&parts);
+    };
+    if let Err(error) = service::record_read(&state, me, id).await {
+        // The page still opens; only the unread mark stays.
+        tracing::warn!(?error, "could not record that an update was read");
+    }
+    render_page(&state, parts).await
+}
+
+pub async fn acknowledge(
+    State(state): State<AppState>,
+    portal: PortalAuthSession,
+    Path(id): Path<i64>,
+    parts: Parts,
+) -> Response {
+    let Some(me) = &portal.user else {
+        return to_sign_in(&parts);
+    };
+    let ip = ip_of(&parts);
+    let user_agent = parts
+        .headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .map(|ua| ua.chars().take(500).collect::<String>());
+    let origin = AckOrigin {
+        ip: ip.as_deref(),
+        user_agent: user_agent.as_deref(),
+    };
+    let page = format!("/portal/updates/{id}");
+    match service::acknowledge(&state, me, id, &origin).await {
+        Ok(()) => Redirect::to(&format!("{page}?acknowledged=1")).into_response(),
+        Err(error) => {
+            tracing::warn!(?error, "acknowledgement refused");
+            Redirect::to(&format!("{page}?ack_error=1")).into_response()
+        }
+    }
+}
