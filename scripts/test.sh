@@ -59,8 +59,13 @@ rm -rf "$e2e_dir" && mkdir -p "$e2e_dir"
 port=$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
 export DATABASE_URL="sqlite://$e2e_dir/covenant.db" PUBLIC_URL="http://127.0.0.1:$port" COVENANT_BIND="127.0.0.1:$port"
 export LEPTOS_SITE_ROOT="$root/target/site" COVENANT_LOG=warn
+# Mail goes to files the portal journey reads back as a mail client would.
+export MAIL_DIR="$e2e_dir/mail" E2E_MAIL_DIR="$e2e_dir/mail"
 bin="$root/target/release/covenant"
 "$bin" seed-demo --seed 1 > "$e2e_dir/seed.txt"
+# The entity of the first demo investor (the seed prints "e-mail  password  entity").
+E2E_INVESTOR_ENTITY=$(awk '/^Demo investors/ { found = 1; next } found && NF >= 3 { $1 = ""; $2 = ""; sub(/^ +/, ""); print; exit }' "$e2e_dir/seed.txt")
+export E2E_INVESTOR_ENTITY
 printf 'Browser-Test-Admin-2026\n' | "$bin" user add --email e2e.admin@covenant.example --name "E2E 管理员" --role admin
 printf 'Browser-Test-Rm-2026\n' | "$bin" user add --email e2e.rm@covenant.example --name "E2E 客户经理" --role rm
 "$bin" serve > "$e2e_dir/server.log" 2>&1 &

@@ -65,7 +65,9 @@ impl AppError {
             AppError::NotFound => 404,
             AppError::Conflict { .. } => 409,
             AppError::Unavailable { .. } => 503,
-            AppError::Internal { .. } | AppError::Request { .. } => 500,
+            AppError::Internal { .. } => 500,
+            // A call the server could not read (missing or malformed arguments).
+            AppError::Request { .. } => 400,
         }
     }
 

@@ -3,6 +3,7 @@
 //! and acknowledging a disclosure.
 use super::repo::AckOrigin;
 use super::service;
+use crate::core::error::AppError;
 use crate::portal::access::backend::PortalAuthSession;
 use crate::server::forms::{ip_of, render_page};
 use crate::server::state::AppState;
@@ -55,6 +56,14 @@ pub async fn acknowledge(
     let page = format!("/portal/updates/{id}");
     match service::acknowledge(&state, me, id, &origin).await {
         Ok(()) => Redirect::to(&format!("{page}?acknowledged=1")).into_response(),
+        // Not theirs (or no such update): the update's own page, which says "not found".
+        Err(AppError::NotFound) => {
+            let mut parts = parts;
+            if let Ok(uri) = page.parse() {
+                parts.uri = uri;
+            }
+            render_page(&state, parts).await
+        }
         Err(error) => {
             tracing::warn!(?error, "acknowledgement refused");
             Redirect::to(&format!("{page}?ack_error=1")).into_response()

@@ -200,6 +200,26 @@ pub fn redact_path(path: &str) -> String {
     path.to_string()
 }
 
+/// A server-function call whose arguments cannot be read fails before the function runs,
+/// and the server-function layer answers 500 for it; it is the caller's mistake, so this
+/// answers 400 instead (the body, `AppError::Request`, stays as it is).
+pub async fn bad_calls_are_400(req: Request, next: Next) -> Response {
+    let is_rpc = req.uri().path().starts_with("/rpc/");
+    let response = next.run(req).await;
+    if !is_rpc || response.status() != StatusCode::INTERNAL_SERVER_ERROR {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, 64 * 1024).await else {
+        return (StatusCode::INTERNAL_SERVER_ERROR, "").into_response();
+    };
+    let error = serde_json::from_slice::<crate::core::error::AppError>(&bytes).ok();
+    if let Some(status) = error.and_then(|e| StatusCode::from_u16(e.status()).ok()) {
+        parts.status = status;
+    }
+    Response::from_parts(parts, axum::body::Body::from(bytes))
+}
+
 pub async fn log_requests(req: Request, next: Next) -> Response {
     let started = Instant::now();
     let method = req.method().clone();

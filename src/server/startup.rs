@@ -14,7 +14,7 @@ use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{MethodRouter, get, post};
 use axum::serve::ListenerExt;
 use axum_login::AuthManagerLayerBuilder;
 use governor::{Quota, RateLimiter};
@@ -120,12 +120,7 @@ pub fn router(state: AppState) -> Result<Router, String> {
     )
     .build();
 
-    // Pages whose GET has a handler of its own (it writes before rendering the page).
-    let own_handlers = [OPEN_UPDATE];
-    let routes: Vec<_> = generate_route_list(App)
-        .into_iter()
-        .filter(|route| !own_handlers.contains(&route.path()))
-        .collect();
+    let routes = page_routes();
     let pages = Router::new()
         .leptos_routes_with_context(&state, routes, request_context(state.clone()), {
             let options = state.leptos_options.clone();
@@ -135,86 +130,11 @@ pub fn router(state: AppState) -> Result<Router, String> {
             middleware::require_sign_in_for_pages,
         ));
 
-    let app = Router::new()
-        .route("/healthz", get(health::healthz))
-        .route("/login", post(handlers::sign_in))
-        .route("/logout", post(handlers::sign_out))
-        .route("/lang", post(handlers::set_language))
-        .route("/clients/new", post(crate::clients::handlers::create))
-        .route("/clients/{id}/edit", post(crate::clients::handlers::update))
-        .route(
-            "/clients/{id}/contacts",
-            post(crate::clients::handlers::add_contact),
-        )
-        .route(
-            "/clients/{id}/contacts/{contact}",
-            post(crate::clients::handlers::edit_contact),
-        )
-        .route(
-            "/clients/{id}/contacts/{contact}/remove",
-            post(crate::clients::handlers::remove_contact),
-        )
-        .route(
-            "/clients/{id}/archive",
-            post(crate::clients::handlers::archive),
-        )
-        .route("/projects/new", post(crate::projects::handlers::create))
-        .route(
-            "/projects/{id}/edit",
-            post(crate::projects::handlers::update),
-        )
-        .route(
-            "/projects/{id}/tranches",
-            post(crate::projects::handlers::add_tranche),
-        )
-        .route(
-            "/clients/{id}/interactions",
-            post(crate::clients::timeline::handlers::log),
-        )
-        .route("/deals/new", post(crate::pipeline::handlers::create))
-        .route(
-            "/pipeline/move",
-            post(crate::pipeline::board::handlers::move_card),
-        )
-        .route(
-            "/lifecycle/move",
-            post(crate::pipeline::lifecycle::handlers::move_card),
-        )
-        .route("/deals/{id}/edit", post(crate::pipeline::handlers::update))
-        .route(
-            "/clients/{id}/contacts/{contact}/portal-invite",
-            post(portal::invite),
-        )
-        .route(
-            "/clients/{id}/portal-users/{user}/deactivate",
-            post(portal::deactivate),
-        )
-        .route(OPEN_UPDATE, get(crate::portal::handlers::open_update))
-        .route(
-            "/portal/updates/{id}/acknowledge",
-            post(crate::portal::handlers::acknowledge),
-        )
-        .route(
-            "/projects/{id}/updates/new",
-            post(crate::projects::updates::handlers::create),
-        )
-        .route(
-            "/projects/{id}/updates/{update}/edit",
-            post(crate::projects::updates::handlers::edit),
-        )
-        .route(
-            "/projects/{id}/updates/{update}/publish",
-            post(crate::projects::updates::handlers::publish),
-        )
-        .route(
-            "/projects/{id}/updates/{update}/new-version",
-            post(crate::projects::updates::handlers::new_version),
-        )
-        .route("/portal/login", post(portal::sign_in))
-        .route("/portal/logout", post(portal::sign_out))
-        .route("/portal/invite/{token}", post(portal::accept_invitation))
-        .route("/portal/reset", post(portal::request_reset))
-        .route("/portal/reset/{token}", post(portal::reset_password))
+    let app = plain_routes()
+        .into_iter()
+        .fold(Router::new(), |router, (_, path, handler)| {
+            router.route(path, handler)
+        })
         .merge(pages)
         .fallback(static_or_not_found)
         .layer(axum::middleware::from_fn_with_state(
@@ -231,6 +151,7 @@ pub fn router(state: AppState) -> Result<Router, String> {
             state.clone(),
             middleware::client_ip,
         ))
+        .layer(axum::middleware::from_fn(middleware::bad_calls_are_400))
         .layer(axum::middleware::from_fn(middleware::security_headers))
         .layer(CompressionLayer::new())
         .layer(axum::middleware::from_fn(middleware::log_requests))
@@ -254,6 +175,163 @@ fn session_layer(
         .with_expiry(Expiry::OnInactivity(time::Duration::minutes(
             state.config.session_idle_minutes,
         ))))
+}
+
+/// Every route besides the Leptos pages and the server functions: method, path, handler.
+/// The authorisation test lists them through `route_inventory`.
+fn plain_routes() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
+    vec![
+        ("GET", "/healthz", get(health::healthz)),
+        ("POST", "/login", post(handlers::sign_in)),
+        ("POST", "/logout", post(handlers::sign_out)),
+        ("POST", "/lang", post(handlers::set_language)),
+        (
+            "POST",
+            "/clients/new",
+            post(crate::clients::handlers::create),
+        ),
+        (
+            "POST",
+            "/clients/{id}/edit",
+            post(crate::clients::handlers::update),
+        ),
+        (
+            "POST",
+            "/clients/{id}/contacts",
+            post(crate::clients::handlers::add_contact),
+        ),
+        (
+            "POST",
+            "/clients/{id}/contacts/{contact}",
+            post(crate::clients::handlers::edit_contact),
+        ),
+        (
+            "POST",
+            "/clients/{id}/contacts/{contact}/remove",
+            post(crate::clients::handlers::remove_contact),
+        ),
+        (
+            "POST",
+            "/clients/{id}/archive",
+            post(crate::clients::handlers::archive),
+        ),
+        (
+            "POST",
+            "/projects/new",
+            post(crate::projects::handlers::create),
+        ),
+        (
+            "POST",
+            "/projects/{id}/edit",
+            post(crate::projects::handlers::update),
+        ),
+        (
+            "POST",
+            "/projects/{id}/tranches",
+            post(crate::projects::handlers::add_tranche),
+        ),
+        (
+            "POST",
+            "/clients/{id}/interactions",
+            post(crate::clients::timeline::handlers::log),
+        ),
+        (
+            "POST",
+            "/deals/new",
+            post(crate::pipeline::handlers::create),
+        ),
+        (
+            "POST",
+            "/pipeline/move",
+            post(crate::pipeline::board::handlers::move_card),
+        ),
+        (
+            "POST",
+            "/lifecycle/move",
+            post(crate::pipeline::lifecycle::handlers::move_card),
+        ),
+        (
+            "POST",
+            "/deals/{id}/edit",
+            post(crate::pipeline::handlers::update),
+        ),
+        (
+            "POST",
+            "/clients/{id}/contacts/{contact}/portal-invite",
+            post(portal::invite),
+        ),
+        (
+            "POST",
+            "/clients/{id}/portal-users/{user}/deactivate",
+            post(portal::deactivate),
+        ),
+        (
+            "GET",
+            OPEN_UPDATE,
+            get(crate::portal::handlers::open_update),
+        ),
+        (
+            "POST",
+            "/portal/updates/{id}/acknowledge",
+            post(crate::portal::handlers::acknowledge),
+        ),
+        (
+            "POST",
+            "/projects/{id}/updates/new",
+            post(crate::projects::updates::handlers::create),
+        ),
+        (
+            "POST",
+            "/projects/{id}/updates/{update}/edit",
+            post(crate::projects::updates::handlers::edit),
+        ),
+        (
+            "POST",
+            "/projects/{id}/updates/{update}/publish",
+            post(crate::projects::updates::handlers::publish),
+        ),
+        (
+            "POST",
+            "/projects/{id}/updates/{update}/new-version",
+            post(crate::projects::updates::handlers::new_version),
+        ),
+        ("POST", "/portal/login", post(portal::sign_in)),
+        ("POST", "/portal/logout", post(portal::sign_out)),
+        (
+            "POST",
+            "/portal/invite/{token}",
+            post(portal::accept_invitation),
+        ),
+        ("POST", "/portal/reset", post(portal::request_reset)),
+        (
+            "POST",
+            "/portal/reset/{token}",
+            post(portal::reset_password),
+        ),
+    ]
+}
+
+/// Every route of the app as (method, path): pages, plain routes and server functions
+/// (`RPC` paths with their own method), for the authorisation matrix test.
+pub fn route_inventory() -> Vec<(String, String)> {
+    let pages = page_routes()
+        .into_iter()
+        .map(|r| ("GET".to_string(), r.path().to_string()));
+    let plain = plain_routes()
+        .into_iter()
+        .map(|(method, path, _)| (method.to_string(), path.to_string()));
+    let functions = leptos::server_fn::axum::server_fn_paths()
+        .map(|(path, method)| (method.as_str().to_string(), path.to_string()));
+    pages.chain(plain).chain(functions).collect()
+}
+
+/// The Leptos page routes, without those whose GET has a handler of its own (it writes
+/// before rendering the page).
+fn page_routes() -> Vec<leptos_axum::AxumRouteListing> {
+    generate_route_list(App)
+        .into_iter()
+        .filter(|route| route.path() != OPEN_UPDATE)
+        .collect()
 }
 
 /// Files under the site root (wasm, JS, CSS, favicon), else the app's own 404 page.

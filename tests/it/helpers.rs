@@ -518,3 +518,150 @@ pub mod fixtures {
         (id, tranche_id)
     }
 }
+
+/// Portal set-ups shared by the portal tests: investors who accepted an e-mailed invitation,
+/// and updates written and published through the staff forms.
+pub mod portal {
+    use super::{TestApp, fixtures, location};
+    use covenant::server::{jobs, sqlx};
+    use covenant::with_db;
+
+    pub const INVESTOR_PASSWORD: &str = "Jade-Harbour-2031-xy";
+
+    /// The path of the invitation link in the mail to `to`, decoded from its MIME file,
+    /// which is removed so the next call sees only newer mail.
+    pub fn invitation_link(app: &TestApp, to: &str) -> String {
+        for entry in std::fs::read_dir(&app.mail_dir).expect("mail directory") {
+            let path = entry.expect("entry").path();
+            let raw = std::fs::read(&path).expect("mail file");
+            let Some(message) = mail_parser::MessageParser::default().parse(&raw) else {
+                continue;
+            };
+            let addressed = message
+                .to()
+                .and_then(|t| t.first())
+                .and_then(|a| a.address.as_deref())
+                == Some(to);
+            if addressed {
+                let text = message.body_text(0).unwrap_or_default().to_string();
+                std::fs::remove_file(&path).expect("remove mail file");
+                return text
+                    .split_whitespace()
+                    .find(|w| w.contains("/portal/invite/"))
+                    .and_then(|url| url.strip_prefix(&app.origin))
+                    .map(str::to_string)
+                    .unwrap_or_else(|| panic!("an invitation link in {text}"));
+            }
+        }
+        panic!("no mail to {to}");
+    }
+
+    /// A new contact of `client`, invited by `rm`, who set a password from the e-mailed link:
+    /// (portal user id, contact id, their signed-in browser).
+    pub async fn investor(
+        app: &TestApp,
+        rm: &reqwest::Client,
+        client: i64,
+        name: &str,
+        email: &str,
+    ) -> (i64, i64, reqwest::Client) {
+        let contact = fixtures::contact_with_email(app, client, name, email, "zh").await;
+        let invited = app
+            .post_form(
+                rm,
+                &format!("/clients/{client}/contacts/{contact}/portal-invite"),
+                &[("x", "")],
+            )
+            .await;
+        assert_eq!(invited.status(), 303);
+        jobs::run_due(&app.state, "test").await.expect("jobs");
+        let link = invitation_link(app, email);
+        let browser = app.browser();
+        let accepted = app
+            .post_form(
+                &browser,
+                &link,
+                &[
+                    ("new_password", INVESTOR_PASSWORD),
+                    ("confirm", INVESTOR_PASSWORD),
+                ],
+            )
+            .await;
+        assert_eq!(location(&accepted), "/portal?notice=welcome");
+        let id: i64 = with_db!(&app.db, c => sqlx::query_scalar(
+            "SELECT id FROM portal_users WHERE email = $1",
+        )
+        .bind(email)
+        .fetch_one(c)
+        .await)
+        .expect("portal user");
+        (id, contact, browser)
+    }
+
+    /// The id at the end of a redirect such as `/projects/3/updates/9?created=1`.
+    pub fn id_in(to: &str) -> i64 {
+        to.rsplit('/')
+            .next()
+            .and_then(|tail| tail.split('?').next())
+            .and_then(|id| id.parse().ok())
+            .unwrap_or_else(|| panic!("an id in {to}"))
+    }
+
+    /// A draft written through the new-update form; returns its id.
+    pub async fn draft(
+        app: &TestApp,
+        rm: &reqwest::Client,
+        project: i64,
+        kind: &str,
+        title: &str,
+        body: &str,
+    ) -> i64 {
+        let page = app
+            .page(rm, &format!("/projects/{project}/updates/new"))
+            .await;
+        let key = page
+            .split("name=\"form_key\" value=\"")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .expect("a form key")
+            .to_string();
+        let created = app
+            .post_form(
+                rm,
+                &format!("/projects/{project}/updates/new"),
+                &[
+                    ("form_key", key.as_str()),
+                    ("kind", kind),
+                    ("title", title),
+                    ("body", body),
+                ],
+            )
+            .await;
+        assert_eq!(created.status(), 303, "{title}");
+        id_in(&location(&created))
+    }
+
+    pub async fn row_version(app: &TestApp, id: i64) -> i64 {
+        with_db!(&app.db, c => sqlx::query_scalar("SELECT version FROM updates WHERE id = $1")
+            .bind(id)
+            .fetch_one(c)
+            .await)
+        .expect("update row")
+    }
+
+    /// Publishes draft `id` through its publish button.
+    pub async fn publish(app: &TestApp, rm: &reqwest::Client, project: i64, id: i64) {
+        let version = row_version(app, id).await.to_string();
+        let published = app
+            .post_form(
+                rm,
+                &format!("/projects/{project}/updates/{id}/publish"),
+                &[("version", version.as_str())],
+            )
+            .await;
+        assert_eq!(
+            location(&published),
+            format!("/projects/{project}/updates/{id}?published=1")
+        );
+    }
+}

@@ -4,6 +4,7 @@ mod helpers;
 
 mod audit;
 mod auth;
+mod authorization;
 mod board_totals;
 mod cli;
 mod clients;

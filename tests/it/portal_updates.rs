@@ -6,7 +6,7 @@
 use crate::helpers::*;
 use covenant::core::roles::Role;
 use covenant::pipeline::model::DealStage;
-use covenant::server::{jobs, sqlx};
+use covenant::server::sqlx;
 use covenant::with_db;
 
 crate::on_both_engines!(
@@ -14,70 +14,11 @@ crate::on_both_engines!(
     updates_reach_only_the_projects_investors_and_page_newest_first,
 );
 
-const PASSWORD: &str = "Jade-Harbour-2031-xy";
-
 struct Setup {
     rm: reqwest::Client,
     project: i64,
     investor: reqwest::Client,
     outsider: reqwest::Client,
-}
-
-/// The path of the invitation link in the newest mail to `to`.
-fn invitation_link(app: &TestApp, to: &str) -> String {
-    let mut found = None;
-    for entry in std::fs::read_dir(&app.mail_dir).expect("mail directory") {
-        let path = entry.expect("entry").path();
-        let raw = std::fs::read(&path).expect("mail file");
-        let Some(message) = mail_parser::MessageParser::default().parse(&raw) else {
-            continue;
-        };
-        let addressed = message
-            .to()
-            .and_then(|t| t.first())
-            .and_then(|a| a.address.as_deref())
-            == Some(to);
-        if addressed {
-            let text = message.body_text(0).unwrap_or_default().to_string();
-            found = text
-                .split_whitespace()
-                .find(|w| w.contains("/portal/invite/"))
-                .and_then(|url| url.strip_prefix(&app.origin))
-                .map(str::to_string);
-        }
-    }
-    found.unwrap_or_else(|| panic!("an invitation to {to}"))
-}
-
-/// An investor signed in to the portal, acting for `client`.
-async fn portal_user(
-    app: &TestApp,
-    rm: &reqwest::Client,
-    client: i64,
-    name: &str,
-    email: &str,
-) -> reqwest::Client {
-    let contact = fixtures::contact_with_email(app, client, name, email, "zh").await;
-    let invited = app
-        .post_form(
-            rm,
-            &format!("/clients/{client}/contacts/{contact}/portal-invite"),
-            &[("x", "")],
-        )
-        .await;
-    assert_eq!(invited.status(), 303);
-    jobs::run_due(&app.state, "test").await.expect("jobs");
-    let link = invitation_link(app, email);
-    let browser = app.browser();
-    let accepted = app
-        .post_form(
-            &browser,
-            &link,
-            &[("new_password", PASSWORD), ("confirm", PASSWORD)],
-        )
-        .await;
-    assert_eq!(location(&accepted), "/portal?notice=welcome");
-    browser
 }
 
 async fn setup(app: &TestApp) -> Setup {
@@ -109,8 +50,9 @@ async fn setup(app: &TestApp) -> Setup {
         Some(10_000_000),
     )
     .await;
-    let investor = portal_user(app, &rm, fund, "周敏", "zhou.min@changjiang-fund.example").await;
-    let outsider = portal_user(app, &rm, other, "吴昊", "wu.hao@other.example").await;
+    let (_, _, investor) =
+        portal::investor(app, &rm, fund, "周敏", "zhou.min@changjiang-fund.example").await;
+    let (_, _, outsider) = portal::investor(app, &rm, other, "吴昊", "wu.hao@other.example").await;
     Setup {
         rm,
         project: project.0,
@@ -119,59 +61,12 @@ async fn setup(app: &TestApp) -> Setup {
     }
 }
 
-/// Staff write a draft through the new-update form; returns its id.
 async fn draft(app: &TestApp, s: &Setup, kind: &str, title: &str, body: &str) -> i64 {
-    let new_page = app
-        .page(&s.rm, &format!("/projects/{}/updates/new", s.project))
-        .await;
-    let key = new_page
-        .split("name=\"form_key\" value=\"")
-        .nth(1)
-        .and_then(|rest| rest.split('"').next())
-        .expect("a form key")
-        .to_string();
-    let created = app
-        .post_form(
-            &s.rm,
-            &format!("/projects/{}/updates/new", s.project),
-            &[
-                ("form_key", key.as_str()),
-                ("kind", kind),
-                ("title", title),
-                ("body", body),
-            ],
-        )
-        .await;
-    assert_eq!(created.status(), 303, "{title}");
-    let to = location(&created);
-    to.rsplit('/')
-        .next()
-        .and_then(|tail| tail.split('?').next())
-        .and_then(|id| id.parse().ok())
-        .unwrap_or_else(|| panic!("an update id in {to}"))
-}
-
-async fn row_version(app: &TestApp, id: i64) -> i64 {
-    with_db!(&app.db, c => sqlx::query_scalar("SELECT version FROM updates WHERE id = $1")
-        .bind(id)
-        .fetch_one(c)
-        .await)
-    .expect("update row")
+    portal::draft(app, &s.rm, s.project, kind, title, body).await
 }
 
 async fn publish(app: &TestApp, s: &Setup, id: i64) {
-    let version = row_version(app, id).await.to_string();
-    let published = app
-        .post_form(
-            &s.rm,
-            &format!("/projects/{}/updates/{id}/publish", s.project),
-            &[("version", version.as_str())],
-        )
-        .await;
-    assert_eq!(
-        location(&published),
-        format!("/projects/{}/updates/{id}?published=1", s.project)
-    );
+    portal::publish(app, &s.rm, s.project, id).await
 }
 
 async fn get(app: &TestApp, browser: &reqwest::Client, path: &str) -> (u16, String) {
@@ -280,7 +175,7 @@ async fn a_disclosure_is_locked_once_published_and_each_version_asks_again(engin
         .await
         .map(|r| r.rows_affected()));
     assert!(erased.is_err(), "an acknowledgement is immutable");
-    let version = row_version(&app, first).await.to_string();
+    let version = portal::row_version(&app, first).await.to_string();
     let edit = app
         .post_form(
             &s.rm,
@@ -309,15 +204,9 @@ async fn a_disclosure_is_locked_once_published_and_each_version_asks_again(engin
             &[("x", "")],
         )
         .await;
-    let to = location(&corrected);
-    let second: i64 = to
-        .rsplit('/')
-        .next()
-        .and_then(|t| t.split('?').next())
-        .and_then(|id| id.parse().ok())
-        .unwrap_or_else(|| panic!("{to}"));
+    let second = portal::id_in(&location(&corrected));
     assert_ne!(second, first);
-    let version = row_version(&app, second).await.to_string();
+    let version = portal::row_version(&app, second).await.to_string();
     let saved = app
         .post_form(
             &s.rm,
@@ -370,7 +259,7 @@ async fn updates_reach_only_the_projects_investors_and_page_newest_first(engine:
         .send()
         .await
         .expect("acknowledge");
-    assert_eq!(ack.status(), 303);
+    assert_eq!(ack.status(), 404, "not found, as the update's page says");
     assert!(
         acknowledgements(&app, secret).await.is_empty(),
         "not theirs to acknowledge"

@@ -1,0 +1,78 @@
+import { test, expect, signIn, ADMIN } from './fixtures';
+import { simpleParser } from 'mailparser';
+import * as fs from 'fs';
+import * as path from 'path';
+
+const MAIL_DIR = process.env.E2E_MAIL_DIR ?? '';
+const ENTITY = process.env.E2E_INVESTOR_ENTITY ?? '';
+
+// The invitation to `to`, read from the server's mail directory and decoded as a mail
+// client would (never from the database or a debug route); waits for the mail job.
+async function invitationLink(to: string): Promise<string> {
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    for (const name of fs.readdirSync(MAIL_DIR).filter((f) => f.endsWith('.eml'))) {
+      const mail = await simpleParser(fs.readFileSync(path.join(MAIL_DIR, name)));
+      const recipients = Array.isArray(mail.to) ? mail.to : mail.to ? [mail.to] : [];
+      if (recipients.some((r) => r.value.some((v) => v.address === to))) {
+        expect(mail.subject).toBe('邀请您使用 Covenant 投资者门户');
+        const link = (mail.text ?? '').split(/\s+/).find((w) => w.includes('/portal/invite/'));
+        if (link) return link;
+      }
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  throw new Error(`no invitation to ${to} in ${MAIL_DIR}`);
+}
+
+test('an invited investor follows the e-mailed link, sets a password and acknowledges a disclosure', async ({ page, browser }) => {
+  expect(MAIL_DIR, 'E2E_MAIL_DIR').not.toBe('');
+  expect(ENTITY, 'E2E_INVESTOR_ENTITY').not.toBe('');
+
+  // Staff: a new contact of an investor client, invited to the portal.
+  await signIn(page, ADMIN);
+  await page.goto(`/clients?q=${encodeURIComponent(ENTITY)}`);
+  await page.getByRole('link', { name: ENTITY, exact: true }).first().click();
+  const email = `e2e.investor.${Date.now()}@fund.example`;
+  const name = '门户测试联系人';
+  await page.getByLabel('联系人姓名').fill(name);
+  await page.getByLabel('电子邮箱').fill(email);
+  await page.getByRole('button', { name: '添加联系人' }).click();
+  await expect(page.getByRole('status')).toContainText('联系人已添加');
+  await page.getByRole('button', { name: `发送邀请 ${name}` }).click();
+  await expect(page.getByRole('status')).toContainText('邀请已发送');
+
+  // The investor, in a browser of their own, opens the link from the e-mail.
+  const link = await invitationLink(email);
+  const investorContext = await browser.newContext({ locale: 'zh-CN' });
+  const investor = await investorContext.newPage();
+  await investor.goto(link);
+  await expect(investor.getByRole('heading', { level: 1 })).toHaveText('设置密码');
+  await investor.getByLabel('新密码').fill('Lujiazui-Tower-6203');
+  await investor.getByLabel('再次输入新密码').fill('Lujiazui-Tower-6203');
+  await investor.getByRole('button', { name: '设置密码并登录' }).click();
+  await expect(investor).toHaveURL(/\/portal\?notice=welcome$/);
+  await expect(investor.locator('#acting-for')).toContainText(ENTITY);
+
+  // A disclosure waits for acknowledgement; reading and acknowledging it clears it.
+  const attention = investor.locator('#attention');
+  await expect(attention).toBeVisible();
+  const first = attention.getByRole('link').first();
+  const title = (await first.textContent()) ?? '';
+  await first.click();
+  await expect(investor.getByRole('heading', { level: 1 })).toHaveText(title);
+  await investor.getByRole('button', { name: '我已阅读并理解' }).click();
+  await expect(investor.getByRole('status')).toContainText('已记录您的确认');
+  await expect(investor.locator('#acknowledgement')).toContainText('您已于');
+  await investor.goto('/portal');
+  await expect(investor.locator('#attention').getByRole('link', { name: title, exact: true })).toHaveCount(0);
+
+  // The link is spent: opened again, it says so.
+  await investor.goto(link);
+  await expect(investor.getByRole('alert')).toContainText('此链接已使用过');
+
+  // A portal session opens no staff page.
+  await investor.goto('/clients');
+  await expect(investor).toHaveURL(/\/login\?next=%2Fclients/);
+  await investorContext.close();
+});
