@@ -11,6 +11,9 @@ use crate::portal::access::pages::{InvitationPage, PortalLoginPage, ResetPage, R
 use crate::portal::pages::{
     PortalOverviewPage, PortalProjectPage, PortalProjectsPage, PortalUpdatePage,
 };
+use crate::portal::questions::pages::{
+    PortalQuestionPage, PortalQuestionsPage, QuestionPage, QuestionQueuePage,
+};
 use crate::projects::pages::{ProjectDetailPage, ProjectEditPage, ProjectNewPage, ProjectsPage};
 use crate::projects::updates::pages::{UpdateDetailPage, UpdateNewPage};
 use crate::ui::layout::{NotFound, PortalLayout, StaffLayout};
@@ -67,6 +70,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("projects") view=PortalProjectsPage />
                     <Route path=path!("projects/:id") view=PortalProjectPage />
                     <Route path=path!("updates/:id") view=PortalUpdatePage />
+                    <Route path=path!("questions") view=PortalQuestionsPage />
+                    <Route path=path!("questions/:id") view=PortalQuestionPage />
                 </ParentRoute>
                 <ParentRoute path=path!("") view=StaffLayout ssr=SsrMode::Async>
                     <Route path=path!("") view=HomePage />
@@ -88,6 +93,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("lifecycle/at-risk") view=AtRiskPage />
                     <Route path=path!("pipeline") view=PipelinePage />
                     <Route path=path!("deals") view=DealsPage />
+                    <Route path=path!("questions") view=QuestionQueuePage />
+                    <Route path=path!("questions/:id") view=QuestionPage />
                     <Route path=path!("deals/new") view=DealNewPage />
                     <Route path=path!("deals/:id") view=DealDetailPage />
                     <Route path=path!("deals/:id/edit") view=DealEditPage />

@@ -25,7 +25,7 @@ async function invitationLink(to: string): Promise<string> {
   throw new Error(`no invitation to ${to} in ${MAIL_DIR}`);
 }
 
-test('an invited investor follows the e-mailed link, sets a password and acknowledges a disclosure', async ({ page, browser }) => {
+test('an invited investor follows the e-mailed link, acknowledges a disclosure, asks a question and reads the answer', async ({ page, browser }) => {
   expect(MAIL_DIR, 'E2E_MAIL_DIR').not.toBe('');
   expect(ENTITY, 'E2E_INVESTOR_ENTITY').not.toBe('');
 
@@ -38,9 +38,9 @@ test('an invited investor follows the e-mailed link, sets a password and acknowl
   await page.getByLabel('联系人姓名').fill(name);
   await page.getByLabel('电子邮箱').fill(email);
   await page.getByRole('button', { name: '添加联系人' }).click();
-  await expect(page.getByRole('status')).toContainText('联系人已添加');
+  await expect(page.getByRole('status').filter({ hasText: '联系人已添加' })).toBeVisible();
   await page.getByRole('button', { name: `发送邀请 ${name}` }).click();
-  await expect(page.getByRole('status')).toContainText('邀请已发送');
+  await expect(page.getByRole('status').filter({ hasText: '邀请已发送' })).toBeVisible();
 
   // The investor, in a browser of their own, opens the link from the e-mail.
   const link = await invitationLink(email);
@@ -62,10 +62,34 @@ test('an invited investor follows the e-mailed link, sets a password and acknowl
   await first.click();
   await expect(investor.getByRole('heading', { level: 1 })).toHaveText(title);
   await investor.getByRole('button', { name: '我已阅读并理解' }).click();
-  await expect(investor.getByRole('status')).toContainText('已记录您的确认');
+  await expect(investor.getByRole('status').filter({ hasText: '已记录您的确认' })).toBeVisible();
   await expect(investor.locator('#acknowledgement')).toContainText('您已于');
   await investor.goto('/portal');
   await expect(investor.locator('#attention').getByRole('link', { name: title, exact: true })).toHaveCount(0);
+
+  // The investor asks a question; staff answer it from the queue; the investor sees the
+  // answer and the badge that announced it.
+  const subject = `首次分配时间 ${Date.now()}`;
+  await investor.getByRole('navigation').getByRole('link', { name: '提问' }).click();
+  await investor.getByLabel('主题').fill(subject);
+  await investor.getByLabel('内容').fill('请问项目的首次分配预计在什么时候？');
+  await investor.getByRole('button', { name: '发送', exact: true }).click();
+  await expect(investor.getByRole('heading', { level: 1 })).toHaveText(subject);
+  await expect(investor.getByRole('status').filter({ hasText: '问题已发送' })).toBeVisible();
+
+  await page.goto('/questions');
+  await page.getByRole('link', { name: subject }).click();
+  await page.getByLabel('回复').fill('预计在明年第二季度完成首次分配。');
+  await page.getByRole('button', { name: '发送回复' }).click();
+  await expect(page.getByRole('status').filter({ hasText: '回复已发送' })).toBeVisible();
+
+  await investor.goto('/portal');
+  await investor.locator('#answers-badge').click();
+  await expect(investor).toHaveURL(/\/portal\/questions$/);
+  await investor.getByRole('link', { name: subject }).click();
+  await expect(investor.getByText('预计在明年第二季度完成首次分配。')).toBeVisible();
+  await investor.goto('/portal');
+  await expect(investor.locator('#answers-badge')).toHaveCount(0);
 
   // The link is spent: opened again, it says so.
   await investor.goto(link);

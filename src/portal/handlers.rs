@@ -12,7 +12,8 @@ use axum::http::header;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
 
-fn to_sign_in(parts: &Parts) -> Response {
+/// A portal form or page reached without a portal session: sign in, then come back.
+pub fn to_sign_in(parts: &Parts) -> Response {
     let next = crate::core::url::encode(parts.uri.path());
     Redirect::to(&format!("/portal/login?next={next}")).into_response()
 }

@@ -103,6 +103,7 @@ pub struct PortalUpdate {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Badges {
     pub unread_updates: i64,
+    pub new_answers: i64,
 }
 
 /// A project the investor takes part in, as the project list shows it.

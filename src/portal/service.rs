@@ -267,5 +267,8 @@ pub async fn acknowledge(
 pub async fn badges(state: &AppState, me: &Investor) -> Result<Badges, AppError> {
     Ok(Badges {
         unread_updates: repo::unread_count(&state.db, me.0.id).await.map_err(db)?,
+        new_answers: crate::portal::questions::repo::unread_answers(&state.db, me.0.id)
+            .await
+            .map_err(db)?,
     })
 }

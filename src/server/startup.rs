@@ -161,6 +161,8 @@ pub fn router(state: AppState) -> Result<Router, String> {
 
 /// An investor opening an update: the read is recorded, then the page renders.
 const OPEN_UPDATE: &str = "/portal/updates/{id}";
+/// An investor opening their question: its answers are seen, then the page renders.
+const OPEN_QUESTION: &str = "/portal/questions/{id}";
 
 /// A session layer with the cookie `name`, over the sessions table.
 fn session_layer(
@@ -180,8 +182,17 @@ fn session_layer(
 /// Every route besides the Leptos pages and the server functions: method, path, handler.
 /// The authorisation test lists them through `route_inventory`.
 fn plain_routes() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
+    use crate::portal::questions::handlers as questions;
     vec![
         ("GET", "/healthz", get(health::healthz)),
+        ("POST", "/portal/questions", post(questions::ask)),
+        ("GET", OPEN_QUESTION, get(questions::open)),
+        (
+            "POST",
+            "/portal/questions/{id}/reply",
+            post(questions::reply),
+        ),
+        ("POST", "/questions/{id}/answer", post(questions::answer)),
         ("POST", "/login", post(handlers::sign_in)),
         ("POST", "/logout", post(handlers::sign_out)),
         ("POST", "/lang", post(handlers::set_language)),
@@ -330,7 +341,7 @@ pub fn route_inventory() -> Vec<(String, String)> {
 fn page_routes() -> Vec<leptos_axum::AxumRouteListing> {
     generate_route_list(App)
         .into_iter()
-        .filter(|route| route.path() != OPEN_UPDATE)
+        .filter(|route| route.path() != OPEN_UPDATE && route.path() != OPEN_QUESTION)
         .collect()
 }
 

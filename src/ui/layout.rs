@@ -135,6 +135,7 @@ fn StaffChrome() -> impl IntoView {
         ("/lifecycle", tr("nav.lifecycle")),
         ("/pipeline", tr("nav.pipeline")),
         ("/deals", tr("nav.deals")),
+        ("/questions", tr("nav.questions")),
     ];
     if is_admin {
         links.push(("/admin/users", tr("nav.users")));
@@ -158,6 +159,7 @@ fn PortalChrome() -> impl IntoView {
     let links = vec![
         ("/portal", tr("portal.nav.overview")),
         ("/portal/projects", tr("portal.nav.projects")),
+        ("/portal/questions", tr("portal.nav.questions")),
     ];
     let badges = view! { <PortalBadges /> }.into_any();
     chrome(PORTAL, use_portal_me().map(|m| m.name), links, Some(badges))
@@ -171,11 +173,21 @@ pub fn PortalBadges() -> impl IntoView {
     view! {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
-                let unread = badges.await.map(|b| b.unread_updates).unwrap_or(0);
-                (unread > 0).then(|| view! {
-                    <p class="badge-line"><a href="/portal#latest-title" class="badge" id="unread-badge">
-                        {i18n::t_with(lang, "portal.badge.unread", &[("count", &unread.to_string())])}
-                    </a></p>
+                let b = badges.await.unwrap_or_default();
+                (b.unread_updates > 0 || b.new_answers > 0).then(|| view! {
+                    <p class="badge-line">
+                        {(b.unread_updates > 0).then(|| view! {
+                            <a href="/portal#latest-title" class="badge" id="unread-badge">
+                                {i18n::t_with(lang, "portal.badge.unread", &[("count", &b.unread_updates.to_string())])}
+                            </a>
+                        })}
+                        " "
+                        {(b.new_answers > 0).then(|| view! {
+                            <a href="/portal/questions" class="badge" id="answers-badge">
+                                {i18n::t_with(lang, "portal.badge.answers", &[("count", &b.new_answers.to_string())])}
+                            </a>
+                        })}
+                    </p>
                 })
             })}
         </Suspense>

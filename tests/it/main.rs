@@ -17,6 +17,7 @@ mod mail;
 mod multi_instance;
 mod pipeline;
 mod portal_access;
+mod portal_questions;
 mod portal_updates;
 mod projects;
 mod schema;
