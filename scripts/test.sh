@@ -63,9 +63,12 @@ export LEPTOS_SITE_ROOT="$root/target/site" COVENANT_LOG=warn
 export MAIL_DIR="$e2e_dir/mail" E2E_MAIL_DIR="$e2e_dir/mail"
 bin="$root/target/release/covenant"
 "$bin" seed-demo --seed 1 > "$e2e_dir/seed.txt"
-# The entity of the first demo investor (the seed prints "e-mail  password  entity").
-E2E_INVESTOR_ENTITY=$(awk '/^Demo investors/ { found = 1; next } found && NF >= 3 { $1 = ""; $2 = ""; sub(/^ +/, ""); print; exit }' "$e2e_dir/seed.txt")
-export E2E_INVESTOR_ENTITY
+# The first demo investor (the seed prints "e-mail  password  entity") signs in to the portal.
+first_investor=$(awk '/^Demo investors/ { found = 1; next } found && NF >= 3 { print; exit }' "$e2e_dir/seed.txt")
+E2E_INVESTOR_EMAIL=$(echo "$first_investor" | awk '{ print $1 }')
+E2E_INVESTOR_PASSWORD=$(echo "$first_investor" | awk '{ print $2 }')
+E2E_INVESTOR_ENTITY=$(echo "$first_investor" | awk '{ $1 = ""; $2 = ""; sub(/^ +/, ""); print }')
+export E2E_INVESTOR_EMAIL E2E_INVESTOR_PASSWORD E2E_INVESTOR_ENTITY
 printf 'Browser-Test-Admin-2026\n' | "$bin" user add --email e2e.admin@covenant.example --name "E2E 管理员" --role admin
 printf 'Browser-Test-Rm-2026\n' | "$bin" user add --email e2e.rm@covenant.example --name "E2E 客户经理" --role rm
 "$bin" serve > "$e2e_dir/server.log" 2>&1 &

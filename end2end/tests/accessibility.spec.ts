@@ -1,5 +1,5 @@
 import AxeBuilder from '@axe-core/playwright';
-import { test, expect, signIn, hydrated, ADMIN } from './fixtures';
+import { test, expect, signIn, signInPortal, hydrated, ADMIN, INVESTOR } from './fixtures';
 
 async function seriousViolations(page: import('@playwright/test').Page) {
   const results = await new AxeBuilder({ page }).analyze();
@@ -75,4 +75,22 @@ test('the sign-in form can be used with the keyboard alone', async ({ page }) =>
   // The skip link is the first stop on staff pages.
   await page.keyboard.press('Tab');
   await expect(page.getByRole('link', { name: '跳到主要内容' })).toBeFocused();
+});
+
+test('the portal pages have no serious accessibility violations', async ({ page }) => {
+  await page.goto('/portal/login');
+  expect(await seriousViolations(page)).toEqual([]);
+  await signInPortal(page, INVESTOR);
+  expect(await seriousViolations(page)).toEqual([]);
+  await page.goto('/portal/projects');
+  expect(await seriousViolations(page)).toEqual([]);
+  await page.locator('main a[href^="/portal/projects/"]').first().click();
+  await expect(page.locator('#updates')).toBeVisible();
+  expect(await seriousViolations(page)).toEqual([]);
+  await page.locator('#updates a[href^="/portal/updates/"]').first().click();
+  expect(await seriousViolations(page)).toEqual([]);
+  await page.goto('/portal/questions');
+  expect(await seriousViolations(page)).toEqual([]);
+  await page.goto('/portal/reset');
+  expect(await seriousViolations(page)).toEqual([]);
 });

@@ -48,3 +48,18 @@ export async function hydrated(page: Page) {
   await page.locator('body[data-hydrated]').waitFor({ state: 'attached' });
   await expect(page.locator('leptos-island .island:not([data-live])')).toHaveCount(0);
 }
+
+// A demo investor printed by seed-demo (scripts/test.sh passes the first one).
+export const INVESTOR = {
+  email: process.env.E2E_INVESTOR_EMAIL ?? '',
+  password: process.env.E2E_INVESTOR_PASSWORD ?? '',
+};
+
+export async function signInPortal(page: Page, who: { email: string; password: string }) {
+  expect(who.email, 'E2E_INVESTOR_EMAIL').not.toBe('');
+  await page.goto('/portal/login');
+  await page.getByLabel(/电子邮箱|E-mail/).fill(who.email);
+  await page.getByLabel(/^(密码|Password)$/).fill(who.password);
+  await page.getByRole('button', { name: /^(登录|Sign in)$/ }).click();
+  await expect(page).toHaveURL(/\/portal$/);
+}

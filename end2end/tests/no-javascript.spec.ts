@@ -1,4 +1,4 @@
-import { test, expect, RM } from './fixtures';
+import { test, expect, RM, INVESTOR, signInPortal } from './fixtures';
 
 test.use({ javaScriptEnabled: false });
 
@@ -50,4 +50,28 @@ test('a lifecycle card moves with the plain form, and a decline asks for a reaso
   await again.getByRole('button', { name: '确认移动' }).click();
   await expect(page.getByRole('status').first()).toContainText('已移动');
   await expect(page.locator('[data-stage="development"]').locator(`#card-${id}`)).toBeVisible();
+});
+
+test('an investor acknowledges a disclosure and asks a question with JavaScript disabled', async ({ page }) => {
+  await signInPortal(page, INVESTOR);
+  const waiting = page.locator('#attention a[href^="/portal/updates/"]');
+  const before = await waiting.count();
+  expect(before, 'the demo investor has disclosures to acknowledge').toBeGreaterThan(0);
+  await waiting.first().click();
+  await page.getByRole('button', { name: '我已阅读并理解' }).click();
+  await expect(page.getByRole('status').filter({ hasText: '已记录您的确认' })).toBeVisible();
+  await page.goto('/portal');
+  await expect(page.locator('#attention a[href^="/portal/updates/"]')).toHaveCount(before - 1);
+
+  // A question with a blank subject (spaces pass the browser's check, not ours) comes back
+  // with the message and the text kept.
+  await page.goto('/portal/questions');
+  await page.getByLabel('主题').fill('   ');
+  await page.getByLabel('内容').fill('请提供最新的现金流预测。');
+  await page.getByRole('button', { name: '发送', exact: true }).click();
+  await expect(page.getByText('此项为必填。')).toBeVisible();
+  await expect(page.getByLabel('内容')).toHaveValue('请提供最新的现金流预测。');
+  await page.getByLabel('主题').fill('现金流预测');
+  await page.getByRole('button', { name: '发送', exact: true }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('现金流预测');
 });

@@ -1,4 +1,4 @@
-import { test, expect, signIn, ADMIN } from './fixtures';
+import { test, expect, signIn, signInPortal, ADMIN, INVESTOR } from './fixtures';
 
 test.use({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
 
@@ -32,5 +32,20 @@ test('sign-in, home and users fit a phone screen', async ({ page }) => {
   await page.goto('/clients?kind=investor');
   await page.locator('table a[href^="/clients/"]').first().click();
   await expect(page.getByRole('heading', { name: '互动记录' })).toBeVisible();
+  await expectNoHorizontalScroll(page);
+});
+
+test('the portal fits a phone screen', async ({ page }) => {
+  await page.goto('/portal/login');
+  await expectNoHorizontalScroll(page);
+  await signInPortal(page, INVESTOR);
+  await expectNoHorizontalScroll(page);
+  await page.goto('/portal/projects');
+  await expectNoHorizontalScroll(page);
+  await page.locator('main a[href^="/portal/projects/"]').first().click();
+  await expectNoHorizontalScroll(page);
+  await page.locator('#updates a[href^="/portal/updates/"]').first().click();
+  await expectNoHorizontalScroll(page);
+  await page.goto('/portal/questions');
   await expectNoHorizontalScroll(page);
 });

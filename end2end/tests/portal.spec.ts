@@ -48,7 +48,7 @@ test('an invited investor follows the e-mailed link, acknowledges a disclosure, 
   const investor = await investorContext.newPage();
   await investor.goto(link);
   await expect(investor.getByRole('heading', { level: 1 })).toHaveText('设置密码');
-  await investor.getByLabel('新密码').fill('Lujiazui-Tower-6203');
+  await investor.getByLabel('新密码', { exact: true }).fill('Lujiazui-Tower-6203');
   await investor.getByLabel('再次输入新密码').fill('Lujiazui-Tower-6203');
   await investor.getByRole('button', { name: '设置密码并登录' }).click();
   await expect(investor).toHaveURL(/\/portal\?notice=welcome$/);
