@@ -72,6 +72,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("updates/:id") view=PortalUpdatePage />
                     <Route path=path!("questions") view=PortalQuestionsPage />
                     <Route path=path!("questions/:id") view=PortalQuestionPage />
+                    <Route path=path!("profile") view=crate::portal::profile::pages::PortalProfilePage />
+                    <Route path=path!("complaints") view=crate::portal::complaints::pages::PortalComplaintsPage />
+                    <Route path=path!("complaints/:id") view=crate::portal::complaints::pages::PortalComplaintPage />
                 </ParentRoute>
                 <ParentRoute path=path!("") view=StaffLayout ssr=SsrMode::Async>
                     <Route path=path!("") view=HomePage />
@@ -95,6 +98,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("deals") view=DealsPage />
                     <Route path=path!("questions") view=QuestionQueuePage />
                     <Route path=path!("questions/:id") view=QuestionPage />
+                    <Route path=path!("complaints") view=crate::feedback::complaints::pages::ComplaintQueuePage />
+                    <Route path=path!("complaints/:id") view=crate::feedback::complaints::pages::ComplaintDetailPage />
                     <Route path=path!("deals/new") view=DealNewPage />
                     <Route path=path!("deals/:id") view=DealDetailPage />
                     <Route path=path!("deals/:id/edit") view=DealEditPage />

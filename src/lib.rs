@@ -8,6 +8,7 @@ pub mod app;
 pub mod auth;
 pub mod clients;
 pub mod core;
+pub mod feedback;
 pub mod home;
 pub mod pipeline;
 pub mod portal;

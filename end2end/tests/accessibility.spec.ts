@@ -60,6 +60,8 @@ test('deal and timeline pages have no serious accessibility violations', async (
   expect(await seriousViolations(page)).toEqual([]);
   await page.goto('/lifecycle/at-risk');
   expect(await seriousViolations(page)).toEqual([]);
+  await page.goto('/complaints');
+  expect(await seriousViolations(page)).toEqual([]);
 });
 
 test('the sign-in form can be used with the keyboard alone', async ({ page }) => {
@@ -90,6 +92,10 @@ test('the portal pages have no serious accessibility violations', async ({ page 
   await page.locator('#updates a[href^="/portal/updates/"]').first().click();
   expect(await seriousViolations(page)).toEqual([]);
   await page.goto('/portal/questions');
+  expect(await seriousViolations(page)).toEqual([]);
+  await page.goto('/portal/profile');
+  expect(await seriousViolations(page)).toEqual([]);
+  await page.goto('/portal/complaints');
   expect(await seriousViolations(page)).toEqual([]);
   await page.goto('/portal/reset');
   expect(await seriousViolations(page)).toEqual([]);

@@ -67,6 +67,33 @@ test('an invited investor follows the e-mailed link, acknowledges a disclosure, 
   await investor.goto('/portal');
   await expect(investor.locator('#attention').getByRole('link', { name: title, exact: true })).toHaveCount(0);
 
+  // Staff share a document with the project's investors; the investor downloads it, and
+  // staff see the download counted.
+  await investor.getByRole('navigation').getByRole('link', { name: '项目' }).click();
+  await investor.locator('main ul a[href^="/portal/projects/"]').first().click();
+  const projectId = new URL(investor.url()).pathname.split('/').pop();
+  const docTitle = `运营报告 ${Date.now()}`;
+  await page.goto(`/projects/${projectId}`);
+  await page.locator('#documents summary').click();
+  const docs = page.locator('#documents');
+  await docs.getByLabel('标题', { exact: true }).fill(docTitle);
+  await docs.getByLabel('共享对象').selectOption('project');
+  await docs.getByLabel('文件', { exact: true }).setInputFiles({
+    name: '运营报告.pdf',
+    mimeType: 'application/pdf',
+    buffer: Buffer.from('%PDF-1.4 Covenant e2e report'),
+  });
+  await docs.getByRole('button', { name: '上传文件' }).click();
+  await expect(page.getByRole('status').filter({ hasText: '文件已上传' })).toBeVisible();
+  await investor.reload();
+  const downloading = investor.waitForEvent('download');
+  await investor.getByRole('link', { name: `下载 ${docTitle}` }).click();
+  const download = await downloading;
+  expect(download.suggestedFilename()).toBe('运营报告.pdf');
+  expect(fs.readFileSync(await download.path(), 'utf8')).toBe('%PDF-1.4 Covenant e2e report');
+  await page.reload();
+  await expect(page.locator('#documents tr').filter({ hasText: docTitle })).toContainText('下载 1 次');
+
   // The investor asks a question; staff answer it from the queue; the investor sees the
   // answer and the badge that announced it.
   const subject = `首次分配时间 ${Date.now()}`;

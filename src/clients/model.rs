@@ -494,6 +494,12 @@ impl ContactForm {
     }
 }
 
+/// A phone number has six or more digits (spaces, dashes and a country code may come
+/// with them).
+pub fn is_plausible_phone(phone: &str) -> bool {
+    phone.chars().filter(char::is_ascii_digit).count() >= 6
+}
+
 /// The rules of a contact: a name; a plausible e-mail and a phone with six or more digits
 /// when given; Chinese unless English is chosen.
 pub fn validate_contact(form: &ContactForm) -> Result<NewContact, Vec<FieldError>> {
@@ -510,10 +516,7 @@ pub fn validate_contact(form: &ContactForm) -> Result<NewContact, Vec<FieldError
         errors.push(FieldError::new("contact_email", "form.email_invalid"));
     }
     let phone = optional(&form.contact_phone);
-    if phone
-        .as_deref()
-        .is_some_and(|p| p.chars().filter(char::is_ascii_digit).count() < 6)
-    {
+    if phone.as_deref().is_some_and(|p| !is_plausible_phone(p)) {
         errors.push(FieldError::new("contact_phone", "client.phone_invalid"));
     }
     let language = if form.contact_language == "en" {

@@ -440,6 +440,7 @@ fn ClientDetailView(d: ClientDetail) -> impl IntoView {
         </section>
         {d.can_edit.then(|| view! { <AddContactForm client_id=d.id form_key=d.contact_form_key.clone() /> })}
         {d.investor.is_some().then(|| view! { <crate::portal::access::pages::PortalAccessSection client=d.id /> })}
+        {d.investor.is_some().then(|| view! { <crate::portal::profile::pages::ChangeRequestsSection client=d.id /> })}
         {d.investor.is_some().then(|| {
             let new_deal = (d.can_edit && !d.archived).then(|| format!("/deals/new?client={}", d.id));
             view! { <DealsSection client=Some(d.id) project=None new_deal=new_deal.unwrap_or_default() /> }

@@ -5,10 +5,9 @@ use super::repo::AckOrigin;
 use super::service;
 use crate::core::error::AppError;
 use crate::portal::access::backend::PortalAuthSession;
-use crate::server::forms::{ip_of, render_page};
+use crate::server::forms::{ip_of, render_page, user_agent_of};
 use crate::server::state::AppState;
 use axum::extract::{Path, State};
-use axum::http::header;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
 
@@ -45,11 +44,7 @@ pub async fn acknowledge(
         return to_sign_in(&parts);
     };
     let ip = ip_of(&parts);
-    let user_agent = parts
-        .headers
-        .get(header::USER_AGENT)
-        .and_then(|v| v.to_str().ok())
-        .map(|ua| ua.chars().take(500).collect::<String>());
+    let user_agent = user_agent_of(&parts);
     let origin = AckOrigin {
         ip: ip.as_deref(),
         user_agent: user_agent.as_deref(),

@@ -3,8 +3,11 @@
 //! deactivation); the rest are their pages and the scoped queries behind them.
 pub mod access;
 pub mod api;
+pub mod complaints;
+pub mod documents;
 pub mod model;
 pub mod pages;
+pub mod profile;
 pub mod questions;
 
 #[cfg(feature = "ssr")]

@@ -285,6 +285,7 @@ fn ProjectView(d: PortalProjectDetail) -> impl IntoView {
             }}
             {d.feed.next.map(|n| view! { <p><a href=format!("/portal/projects/{}?before={n}#updates", p.id)>{tr("list.next_page")}</a></p> })}
         </section>
+        <crate::portal::documents::pages::PortalDocumentsSection project=p.id />
         <section class="card">
             <h2>{tr("portal.project.mine")}</h2>
             <CommitmentTable rows=d.mine />

@@ -1,6 +1,7 @@
 //! Demo investors for `seed-demo`: the primary contacts of the three investor clients with
 //! the most participations get portal access with a seeded password, and each project they
-//! take part in gets a published progress update and a covenant report to acknowledge.
+//! take part in gets a published progress update, a covenant report to acknowledge and a
+//! term summary document shared with its investors.
 //! Runs once: nothing is added when portal users exist.
 use crate::auth::password;
 use crate::portal::access::repo as access;
@@ -112,6 +113,7 @@ async fn publish_demo_updates(db: &Db, now: DateTime<Utc>) -> Result<(), String>
                 body: "偿债覆盖率（DSCR）1.38 倍，高于 1.20 倍的契约要求；资产负债率 64%，低于 70% 的上限。\n\n本期无违约事件，储备账户余额满足六个月偿债要求。".into(),
             },
         ];
+        share_term_summary(db, project, &name, owner, now - Duration::days(40)).await?;
         for (i, update) in items.iter().enumerate() {
             let at = now - Duration::days(30 - (n as i64 % 20)) + Duration::hours(i as i64);
             let hash = hex::encode(Sha256::digest(hashed_content(
@@ -130,4 +132,43 @@ async fn publish_demo_updates(db: &Db, now: DateTime<Utc>) -> Result<(), String>
         }
     }
     Ok(())
+}
+
+/// A short text document shared with every investor of `project`, stored like an upload.
+async fn share_term_summary(
+    db: &Db,
+    project: i64,
+    name: &str,
+    owner: i64,
+    at: DateTime<Utc>,
+) -> Result<(), String> {
+    use crate::projects::documents::model::{ValidUpload, Visibility};
+    use crate::projects::documents::repo as documents;
+    let err = |e: sqlx::Error| e.to_string();
+    let text = format!(
+        "{name} 融资条款摘要\n\n本文件概述本项目各档融资的主要条款：金额、期限、定价与担保安排。\n\
+         所有数字以签署的融资文件为准。\n"
+    );
+    let file_name = format!("{name}-融资条款摘要.txt");
+    let id = documents::insert_uploading(db, project, &file_name, "text/plain", owner, at)
+        .await
+        .map_err(err)?;
+    documents::insert_chunk(db, id, 0, text.as_bytes())
+        .await
+        .map_err(err)?;
+    let upload = ValidUpload {
+        title: format!("{name}：融资条款摘要"),
+        visibility: Visibility::Project,
+        client_id: None,
+    };
+    let sha256 = hex::encode(Sha256::digest(text.as_bytes()));
+    let done = documents::Finished {
+        upload: &upload,
+        size: text.len() as i64,
+        chunks: 1,
+        sha256: &sha256,
+    };
+    let mut tx = db.begin().await.map_err(err)?;
+    documents::finish(&mut tx, id, &done).await.map_err(err)?;
+    tx.commit().await.map_err(err)
 }

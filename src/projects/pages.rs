@@ -323,6 +323,7 @@ fn ProjectDetailView(d: ProjectDetail) -> impl IntoView {
         <p><a class="button" href=format!("/pipeline?project={}&owner=all", d.id)>{tr("pipeline.of_project")}</a></p>
         <DealsSection client=None project=Some(d.id) new_deal=format!("/deals/new?project={}", d.id) />
         <crate::projects::updates::pages::UpdatesSection project=d.id />
+        <crate::projects::documents::pages::DocumentsSection project=d.id />
         <TimelineSection client=None project=Some(d.id) />
     }
 }

@@ -84,6 +84,10 @@ pub struct Config {
     )]
     pub mail_from: String,
 
+    /// The largest document staff may upload, in MiB.
+    #[arg(long, env = "UPLOAD_LIMIT_MB", default_value_t = 50)]
+    pub upload_limit_mb: u64,
+
     /// Run the background job worker in this process.
     #[arg(long, env = "COVENANT_WORKER", default_value_t = true, action = clap::ArgAction::Set)]
     pub worker: bool,

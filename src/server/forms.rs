@@ -27,6 +27,15 @@ pub async fn render_page(state: &AppState, parts: Parts) -> Response {
     render_with(state, parts, ()).await
 }
 
+/// A GET a handler of its own refuses: the app's page for that path (no page has it, so
+/// the "not found" page) with the error's status.
+pub async fn render_error_page(state: &AppState, parts: Parts, error: AppError) -> Response {
+    let mut response = render_with(state, parts, ()).await;
+    *response.status_mut() =
+        StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    response
+}
+
 async fn render_with<T: Clone + Send + Sync + 'static>(
     state: &AppState,
     mut parts: Parts,
@@ -70,6 +79,16 @@ pub fn ip_of(parts: &Parts) -> Option<String> {
         .extensions
         .get::<super::middleware::ClientIp>()
         .map(|ip| ip.0.to_string())
+}
+
+/// The browser's description of itself (at most 500 characters), for records of who did
+/// what from where.
+pub fn user_agent_of(parts: &Parts) -> Option<String> {
+    parts
+        .headers
+        .get(axum::http::header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .map(|ua| ua.chars().take(500).collect())
 }
 
 /// A form posted by someone whose session has ended: sign in, then come back.

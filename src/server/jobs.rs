@@ -18,6 +18,10 @@ pub mod kind {
     pub const DB_OPTIMIZE: &str = "db_optimize";
     /// Refreshes every client's decline signal (daily).
     pub const DECLINE_SIGNALS: &str = "decline_signals";
+    /// Removes document uploads a stopped server left unfinished (hourly).
+    pub const UPLOAD_CLEANUP: &str = "upload_cleanup";
+    /// Queues the e-mails announcing a published update (payload `{"update": id}`).
+    pub const UPDATE_NOTIFY: &str = "update_notify";
     /// Sends one outbox message (payload `{"outbox": id}`), unless it went out already.
     pub const MAIL_SEND: &str = "mail_send";
 }
@@ -130,7 +134,8 @@ pub async fn schedule_periodic(db: &Db, now: DateTime<Utc>) -> Result<(), sqlx::
     let hour = now.format("%Y-%m-%dT%H").to_string();
     let day = now.format("%Y-%m-%d").to_string();
     let periodic = [
-        (kind::SESSION_CLEANUP, hour),
+        (kind::SESSION_CLEANUP, hour.clone()),
+        (kind::UPLOAD_CLEANUP, hour),
         (kind::DB_OPTIMIZE, day.clone()),
         (kind::DECLINE_SIGNALS, day),
     ];
@@ -163,6 +168,11 @@ async fn run(state: &AppState, job: &ClaimedJob) -> Result<(), String> {
                 .map(|_| ())
                 .map_err(|e| e.to_string())
         }
+        kind::UPLOAD_CLEANUP => crate::projects::documents::service::discard_stale_uploads(state)
+            .await
+            .map(|_| ())
+            .map_err(|e| e.to_string()),
+        kind::UPDATE_NOTIFY => crate::projects::updates::notify::run(state, &job.payload).await,
         kind::MAIL_SEND => super::mail::send_queued(state, &job.payload).await,
         other => Err(format!("unknown job kind {other}")),
     }

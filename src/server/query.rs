@@ -3,6 +3,19 @@
 //! into the SQL text.
 use chrono::{DateTime, NaiveDate, Utc};
 
+/// Splits a keyset page fetched with one row more than `size`: the rows to show, and the
+/// id (of the last row shown) to page on from when the extra row says there are more.
+pub fn keyset_page<T>(
+    mut rows: Vec<T>,
+    size: i64,
+    id: impl Fn(&T) -> i64,
+) -> (Vec<T>, Option<i64>) {
+    let more = rows.len() as i64 > size;
+    rows.truncate(size.max(0) as usize);
+    let next = if more { rows.last().map(id) } else { None };
+    (rows, next)
+}
+
 /// A bind value of a query built at run time (filters).
 #[derive(Clone, Debug)]
 pub enum Bind {
@@ -73,6 +86,13 @@ macro_rules! bind_all {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_page_with_one_row_too_many_says_where_the_next_begins() {
+        assert_eq!(keyset_page(vec![9, 8, 7], 2, |r| *r), (vec![9, 8], Some(8)));
+        assert_eq!(keyset_page(vec![9, 8], 2, |r| *r), (vec![9, 8], None));
+        assert_eq!(keyset_page(Vec::<i64>::new(), 2, |r| *r), (vec![], None));
+    }
 
     #[test]
     fn placeholders_are_numbered_in_bind_order() {

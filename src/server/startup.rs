@@ -306,6 +306,48 @@ fn plain_routes() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
             "/projects/{id}/updates/{update}/new-version",
             post(crate::projects::updates::handlers::new_version),
         ),
+        (
+            "POST",
+            "/projects/{id}/documents",
+            // The upload checks its own limit (UPLOAD_LIMIT_MB) as the bytes stream in.
+            post(crate::projects::documents::handlers::upload)
+                .layer(axum::extract::DefaultBodyLimit::disable()),
+        ),
+        (
+            "GET",
+            "/projects/{id}/documents/{document}",
+            get(crate::projects::documents::handlers::staff_download),
+        ),
+        (
+            "GET",
+            "/portal/documents/{id}",
+            get(crate::portal::documents::handlers::open),
+        ),
+        (
+            "POST",
+            "/portal/profile",
+            post(crate::portal::profile::handlers::save),
+        ),
+        (
+            "POST",
+            "/portal/profile/requests",
+            post(crate::portal::profile::handlers::request_change),
+        ),
+        (
+            "POST",
+            "/clients/{id}/change-requests/{request}/handled",
+            post(crate::portal::profile::handlers::mark_handled),
+        ),
+        (
+            "POST",
+            "/portal/complaints",
+            post(crate::portal::complaints::handlers::raise),
+        ),
+        (
+            "POST",
+            "/complaints/{id}/respond",
+            post(crate::feedback::complaints::handlers::respond),
+        ),
         ("POST", "/portal/login", post(portal::sign_in)),
         ("POST", "/portal/logout", post(portal::sign_out)),
         (

@@ -136,6 +136,7 @@ fn StaffChrome() -> impl IntoView {
         ("/pipeline", tr("nav.pipeline")),
         ("/deals", tr("nav.deals")),
         ("/questions", tr("nav.questions")),
+        ("/complaints", tr("nav.complaints")),
     ];
     if is_admin {
         links.push(("/admin/users", tr("nav.users")));
@@ -160,6 +161,8 @@ fn PortalChrome() -> impl IntoView {
         ("/portal", tr("portal.nav.overview")),
         ("/portal/projects", tr("portal.nav.projects")),
         ("/portal/questions", tr("portal.nav.questions")),
+        ("/portal/complaints", tr("portal.nav.complaints")),
+        ("/portal/profile", tr("portal.nav.profile")),
     ];
     let badges = view! { <PortalBadges /> }.into_any();
     chrome(PORTAL, use_portal_me().map(|m| m.name), links, Some(badges))

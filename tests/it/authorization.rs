@@ -103,6 +103,23 @@ const MATRIX: &[(&str, &str, Access)] = &[
     ("GET", "/portal/questions/{id}", Portal),
     ("POST", "/portal/questions/{id}/reply", Portal),
     ("GET", "/questions", Staff),
+    ("POST", "/projects/{id}/documents", Staff),
+    ("GET", "/projects/{id}/documents/{document}", Staff),
+    ("GET", "/portal/documents/{id}", Portal),
+    ("GET", "/portal/profile", Portal),
+    ("GET", "/portal/complaints", Portal),
+    ("POST", "/portal/complaints", Portal),
+    ("GET", "/portal/complaints/{id}", Portal),
+    ("GET", "/complaints", Staff),
+    ("GET", "/complaints/{id}", Staff),
+    ("POST", "/complaints/{id}/respond", Staff),
+    ("POST", "/portal/profile", Portal),
+    ("POST", "/portal/profile/requests", Portal),
+    (
+        "POST",
+        "/clients/{id}/change-requests/{request}/handled",
+        Staff,
+    ),
     ("GET", "/questions/{id}", Staff),
     ("POST", "/questions/{id}/answer", Staff),
     // Server functions.
@@ -114,12 +131,16 @@ const MATRIX: &[(&str, &str, Access)] = &[
     ("GET", "/rpc/admin/users/list", Staff),
     ("GET", "/rpc/admin/users/names", Staff),
     ("POST", "/rpc/admin/users/update", Staff),
+    ("GET", "/rpc/clients/change_requests", Staff),
+    ("GET", "/rpc/complaints/get", Staff),
+    ("GET", "/rpc/complaints/queue", Staff),
     ("GET", "/rpc/clients/contact", Staff),
     ("GET", "/rpc/clients/form_options", Staff),
     ("GET", "/rpc/clients/get", Staff),
     ("GET", "/rpc/clients/list", Staff),
     ("GET", "/rpc/clients/owners", Staff),
     ("GET", "/rpc/deals/get", Staff),
+    ("GET", "/rpc/documents/list", Staff),
     ("GET", "/rpc/deals/list", Staff),
     ("GET", "/rpc/deals/new_context", Staff),
     ("GET", "/rpc/deals/summary", Staff),
@@ -133,6 +154,10 @@ const MATRIX: &[(&str, &str, Access)] = &[
     ("POST", "/rpc/pipeline/move", Staff),
     ("GET", "/rpc/portal/access", Staff),
     ("GET", "/rpc/portal/badges", Portal),
+    ("GET", "/rpc/portal/complaint", Portal),
+    ("GET", "/rpc/portal/complaints", Portal),
+    ("GET", "/rpc/portal/profile", Portal),
+    ("GET", "/rpc/portal/documents", Portal),
     ("GET", "/rpc/portal/overview", Portal),
     ("GET", "/rpc/portal/project", Portal),
     ("GET", "/rpc/portal/projects", Portal),
@@ -162,6 +187,8 @@ struct Ids {
     update: i64,
     portal_user: i64,
     deal: i64,
+    document: i64,
+    complaint: i64,
 }
 
 const UNRELATED: Ids = Ids {
@@ -171,12 +198,18 @@ const UNRELATED: Ids = Ids {
     update: 987_657,
     portal_user: 987_658,
     deal: 987_659,
+    document: 987_660,
+    complaint: 987_661,
 };
 
 /// The route with its parameters filled from `ids`; `{id}` by what the route is about.
 fn fill(path: &str, ids: &Ids, staff_id: i64) -> String {
     let id = if path.starts_with("/portal/updates/") {
         ids.update
+    } else if path.starts_with("/portal/documents/") {
+        ids.document
+    } else if path.contains("complaints/") {
+        ids.complaint
     } else if path.contains("projects/") {
         ids.project
     } else if path.starts_with("/deals/") {
@@ -190,6 +223,8 @@ fn fill(path: &str, ids: &Ids, staff_id: i64) -> String {
         .replace("{contact}", &ids.contact.to_string())
         .replace("{user}", &ids.portal_user.to_string())
         .replace("{update}", &ids.update.to_string())
+        .replace("{document}", &ids.document.to_string())
+        .replace("{request}", "1")
         .replace("{token}", &"ab".repeat(32))
 }
 
@@ -218,6 +253,12 @@ const COUNTED: &[&str] = &[
     "updates",
     "acknowledgements",
     "update_reads",
+    "documents",
+    "document_chunks",
+    "document_views",
+    "profile_change_requests",
+    "complaints",
+    "complaint_events",
     "outbox",
     "interactions",
     "lifecycle_moves",
@@ -277,6 +318,38 @@ async fn published(app: &TestApp, rm: &reqwest::Client, project: i64, title: &st
     id
 }
 
+/// A document of `project` titled `title` holding `text`, shared as `visibility`.
+async fn document(
+    app: &TestApp,
+    rm: &reqwest::Client,
+    project: i64,
+    title: &str,
+    visibility: &str,
+    text: &str,
+) -> i64 {
+    let mut upload =
+        documents::Upload::new(title, visibility, "file.txt", text.as_bytes().to_vec());
+    upload.mime = "text/plain";
+    documents::upload(app, rm, project, &upload).await
+}
+
+/// A complaint raised by `investor` in the portal; returns its id.
+async fn complaint(app: &TestApp, investor: &reqwest::Client, description: &str) -> i64 {
+    let page = app.page(investor, "/portal/complaints").await;
+    let raised = app
+        .post_form(
+            investor,
+            "/portal/complaints",
+            &[
+                ("form_key", form_key_in(&page).as_str()),
+                ("category", "reporting"),
+                ("description", description),
+            ],
+        )
+        .await;
+    portal::id_in(&location(&raised))
+}
+
 async fn every_route_refuses_who_it_should_and_leaks_no_canary(engine: Engine) {
     let (app, _db) = TestApp::spawn(&engine).await;
     let (staff_id, rm) = app
@@ -330,6 +403,34 @@ async fn every_route_refuses_who_it_should_and_leaks_no_canary(engine: Engine) {
     .await;
     let a_update = published(&app, &rm, a_project.0, "甘肃酒泉风电二期风险评估").await;
     let b_update = published(&app, &rm, b_project.0, "CANARY-B-风险评估").await;
+    // A's project also has a staff-only document: no investor may ever see it.
+    let a_document = document(
+        &app,
+        &rm,
+        a_project.0,
+        "甘肃酒泉风电二期季报",
+        "project",
+        "Q3 report",
+    )
+    .await;
+    document(
+        &app,
+        &rm,
+        a_project.0,
+        "CANARY-内部备忘",
+        "internal",
+        "CANARY-internal",
+    )
+    .await;
+    let b_document = document(
+        &app,
+        &rm,
+        b_project.0,
+        "CANARY-B-文件",
+        "project",
+        "CANARY-B-content",
+    )
+    .await;
     let (a_user, a_contact, a) =
         portal::investor(&app, &rm, a_fund, "周敏", "zhou.min@a.example").await;
     let (b_user, b_contact, b) =
@@ -353,6 +454,8 @@ async fn every_route_refuses_who_it_should_and_leaks_no_canary(engine: Engine) {
         update: a_update,
         portal_user: a_user,
         deal: a_deal,
+        document: a_document,
+        complaint: complaint(&app, &a, "报告延迟").await,
     };
     let b_ids = Ids {
         client: b_fund,
@@ -361,6 +464,8 @@ async fn every_route_refuses_who_it_should_and_leaks_no_canary(engine: Engine) {
         update: b_update,
         portal_user: b_user,
         deal: b_deal,
+        document: b_document,
+        complaint: complaint(&app, &b, "CANARY-B-投诉").await,
     };
     let stranger = app.browser();
     let callers: [(&str, &reqwest::Client); 4] = [
@@ -384,7 +489,13 @@ async fn every_route_refuses_who_it_should_and_leaks_no_canary(engine: Engine) {
             };
             // Routes that take no id show the caller's own records, whatever is passed.
             let id_free = !template.contains('{')
-                && !matches!(*template, "/rpc/portal/project" | "/rpc/portal/update");
+                && !matches!(
+                    *template,
+                    "/rpc/portal/project"
+                        | "/rpc/portal/update"
+                        | "/rpc/portal/documents"
+                        | "/rpc/portal/complaint"
+                );
             for (who, client) in callers {
                 let own = (who == "investor A" && ids.client == a_fund)
                     || (who == "investor B" && ids.client == b_fund);

@@ -665,3 +665,140 @@ pub mod portal {
         );
     }
 }
+
+/// Documents: uploads as the project page's form sends them.
+pub mod documents {
+    use super::TestApp;
+    use std::sync::atomic::{AtomicU64, Ordering};
+
+    /// A fresh well-formed form key.
+    pub fn form_key() -> String {
+        static NEXT: AtomicU64 = AtomicU64::new(1);
+        format!(
+            "documents-test-key-{:020}",
+            NEXT.fetch_add(1, Ordering::Relaxed)
+        )
+    }
+
+    /// What one upload sends.
+    pub struct Upload<'a> {
+        pub title: &'a str,
+        pub visibility: &'a str,
+        pub client: Option<i64>,
+        pub file_name: &'a str,
+        pub mime: &'a str,
+        pub bytes: Vec<u8>,
+        pub form_key: String,
+    }
+
+    impl<'a> Upload<'a> {
+        pub fn new(
+            title: &'a str,
+            visibility: &'a str,
+            file_name: &'a str,
+            bytes: Vec<u8>,
+        ) -> Self {
+            Upload {
+                title,
+                visibility,
+                client: None,
+                file_name,
+                mime: "application/pdf",
+                bytes,
+                form_key: form_key(),
+            }
+        }
+    }
+
+    /// Posts the upload form of `project` (fields first, then the file, as the page orders
+    /// them).
+    pub async fn post(
+        app: &TestApp,
+        staff: &reqwest::Client,
+        project: i64,
+        upload: &Upload<'_>,
+    ) -> reqwest::Response {
+        let file = reqwest::multipart::Part::bytes(upload.bytes.clone())
+            .file_name(upload.file_name.to_string())
+            .mime_str(upload.mime)
+            .expect("mime type");
+        let form = reqwest::multipart::Form::new()
+            .text("form_key", upload.form_key.clone())
+            .text("title", upload.title.to_string())
+            .text("visibility", upload.visibility.to_string())
+            .text(
+                "client",
+                upload.client.map(|c| c.to_string()).unwrap_or_default(),
+            )
+            .part("file", file);
+        staff
+            .post(app.url(&format!("/projects/{project}/documents")))
+            .multipart(form)
+            .send()
+            .await
+            .expect("upload")
+    }
+
+    /// Uploads and returns the new document's id (from the page it redirects to).
+    pub async fn upload(
+        app: &TestApp,
+        staff: &reqwest::Client,
+        project: i64,
+        upload: &Upload<'_>,
+    ) -> i64 {
+        let response = post(app, staff, project, upload).await;
+        let location = super::location(&response);
+        assert_eq!(
+            response.status().as_u16(),
+            303,
+            "upload refused: {location}"
+        );
+        location
+            .split("uploaded=")
+            .nth(1)
+            .and_then(|rest| rest.split('#').next())
+            .and_then(|id| id.parse().ok())
+            .unwrap_or_else(|| panic!("no document id in {location}"))
+    }
+
+    /// `n` bytes that differ from chunk to chunk, so a chunk served twice or out of order
+    /// would show.
+    pub fn bytes(n: usize) -> Vec<u8> {
+        (0..n)
+            .map(|i| ((i / 7 + i / 1_048_576) % 251) as u8)
+            .collect()
+    }
+}
+
+/// The mail this app wrote, decoded as a mail client would: (subject, text) of each
+/// message to `to`, left in place.
+pub fn mails_to(app: &TestApp, to: &str) -> Vec<(String, String)> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(&app.mail_dir).expect("mail directory") {
+        let raw = std::fs::read(entry.expect("entry").path()).expect("mail file");
+        let Some(message) = mail_parser::MessageParser::default().parse(&raw) else {
+            continue;
+        };
+        let addressed = message
+            .to()
+            .and_then(|t| t.first())
+            .and_then(|a| a.address.as_deref())
+            == Some(to);
+        if addressed {
+            found.push((
+                message.subject().unwrap_or_default().to_string(),
+                message.body_text(0).unwrap_or_default().to_string(),
+            ));
+        }
+    }
+    found
+}
+
+/// The form key a page's form carries.
+pub fn form_key_in(page: &str) -> String {
+    page.split("name=\"form_key\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("a form key")
+        .to_string()
+}

@@ -93,22 +93,22 @@ async fn periodic_jobs_are_scheduled_once_per_period(engine: Engine) {
         .with_ymd_and_hms(2026, 11, 29, 10, 0, 0)
         .single()
         .expect("time");
-    // Two servers schedule the same hour: one session clean-up, and the daily statistics
-    // refresh and decline-signal refresh once each.
+    // Two servers schedule the same hour: one session clean-up and one upload clean-up,
+    // and the daily statistics refresh and decline-signal refresh once each.
     jobs::schedule_periodic(&app.db, t0)
         .await
         .expect("schedule");
     jobs::schedule_periodic(&other.db, t0)
         .await
         .expect("schedule");
-    assert_eq!(pending().await, 3);
-    // The next hour adds a clean-up only; the next day all three again.
+    assert_eq!(pending().await, 4);
+    // The next hour adds the two clean-ups only; the next day all four again.
     jobs::schedule_periodic(&app.db, t0 + chrono::Duration::hours(1))
         .await
         .expect("schedule");
-    assert_eq!(pending().await, 4);
+    assert_eq!(pending().await, 6);
     jobs::schedule_periodic(&other.db, t0 + chrono::Duration::days(1))
         .await
         .expect("schedule");
-    assert_eq!(pending().await, 7);
+    assert_eq!(pending().await, 10);
 }

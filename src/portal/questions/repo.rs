@@ -158,6 +158,8 @@ pub struct QuestionRecord {
     pub asker: String,
     pub asker_email: String,
     pub asker_locale: String,
+    /// Whether the asker wants answers e-mailed.
+    pub asker_notify: bool,
     pub subject: String,
     pub project_name: Option<String>,
     pub status: String,
@@ -167,7 +169,7 @@ pub struct QuestionRecord {
 
 const RECORD: &str = "SELECT q.id, q.portal_user_id, q.client_id, c.owner_id AS client_owner,
         c.display_name AS entity, u.name AS asker, u.email AS asker_email,
-        u.locale AS asker_locale, q.subject, p.name AS project_name, q.status, q.created_at,
+        u.locale AS asker_locale, u.notify_answers AS asker_notify, q.subject, p.name AS project_name, q.status, q.created_at,
         (q.last_answer_at IS NOT NULL
          AND (q.seen_by_investor_at IS NULL OR q.seen_by_investor_at < q.last_answer_at)) AS unread
     FROM questions q JOIN clients c ON c.id = q.client_id

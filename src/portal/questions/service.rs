@@ -282,20 +282,23 @@ pub async fn answer(
         &[("subject", &q.subject)],
     );
     let purpose = format!("portal.answer:{message}");
-    mail::queue(
-        &mut tx,
-        &Outgoing {
-            purpose: &purpose,
-            to_address: &q.asker_email,
-            to_name: Some(&q.asker),
-            language: lang.code(),
-            subject: &subject,
-            body: &body,
-        },
-        now,
-    )
-    .await
-    .map_err(db)?;
+    // Without the e-mail the answer still shows as new in the portal.
+    if q.asker_notify {
+        mail::queue(
+            &mut tx,
+            &Outgoing {
+                purpose: &purpose,
+                to_address: &q.asker_email,
+                to_name: Some(&q.asker),
+                language: lang.code(),
+                subject: &subject,
+                body: &body,
+            },
+            now,
+        )
+        .await
+        .map_err(db)?;
+    }
     let entry = AuditEntry::new(
         Actor::Staff(me.0.id),
         "question.answer",

@@ -219,6 +219,34 @@ fn audience_sql(select: &str, tail: &str) -> String {
     )
 }
 
+/// A portal user to e-mail about a new update.
+#[derive(Clone, Debug, FromRow)]
+pub struct Subscriber {
+    pub id: i64,
+    pub name: String,
+    pub email: String,
+    pub locale: String,
+}
+
+/// The project's audience who want e-mail about new updates, by id after `after`.
+pub async fn subscribers(
+    db: &Db,
+    project_id: i64,
+    after: i64,
+    limit: i64,
+) -> Result<Vec<Subscriber>, sqlx::Error> {
+    let sql = audience_sql(
+        "pu.id, pu.name, pu.email, pu.locale",
+        "AND pu.notify_updates = TRUE AND pu.id > $2 ORDER BY pu.id LIMIT $3",
+    );
+    with_db!(db, c => sqlx::query_as::<_, Subscriber>(&sql)
+        .bind(project_id)
+        .bind(after)
+        .bind(limit)
+        .fetch_all(c)
+        .await)
+}
+
 pub async fn audience_size(db: &Db, project_id: i64) -> Result<i64, sqlx::Error> {
     let sql = audience_sql("COUNT(*)", "");
     with_db!(db, c => sqlx::query_scalar(&sql).bind(project_id).fetch_one(c).await)

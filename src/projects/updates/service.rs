@@ -260,6 +260,7 @@ pub async fn publish(
         .after(&serde_json::json!({ "series_version": r.series_version, "content_hash": hash }))
         .ip(ip);
     audit::record(&mut tx, now, entry).await.map_err(db)?;
+    super::notify::enqueue(&mut tx, id, now).await.map_err(db)?;
     tx.commit().await.map_err(db)?;
     Ok(id)
 }

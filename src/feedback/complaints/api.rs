@@ -1,0 +1,32 @@
+//! Server functions of the staff complaint queue (reads; posts are plain forms).
+use super::model::{ComplaintDetail, ComplaintPage};
+use crate::core::error::AppError;
+use leptos::prelude::*;
+#[allow(unused_imports)]
+use leptos::server_fn::codec::GetUrl;
+
+#[server(prefix = "/rpc", endpoint = "complaints/queue", input = GetUrl)]
+pub async fn complaint_queue(all: bool, before: Option<i64>) -> Result<ComplaintPage, AppError> {
+    use crate::auth::backend::current_staff;
+    use crate::server::errors::with_status;
+    with_status(
+        async {
+            let me = current_staff().await?;
+            super::service::queue(&crate::clients::service::state()?, &me, all, before).await
+        }
+        .await,
+    )
+}
+
+#[server(prefix = "/rpc", endpoint = "complaints/get", input = GetUrl)]
+pub async fn staff_complaint(id: i64) -> Result<ComplaintDetail, AppError> {
+    use crate::auth::backend::current_staff;
+    use crate::server::errors::with_status;
+    with_status(
+        async {
+            let me = current_staff().await?;
+            super::service::detail(&crate::clients::service::state()?, &me, id).await
+        }
+        .await,
+    )
+}

@@ -1,0 +1,35 @@
+//! Staff post on a complaint (a plain form): a response or a note, and/or a new status.
+use super::model::{ResponseForm, SubmittedResponse};
+use super::service;
+use crate::auth::backend::AuthSession;
+use crate::server::forms::{answer_on_page, ip_of, pairs, sign_in_first};
+use crate::server::state::AppState;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::request::Parts;
+use axum::response::Response;
+
+pub async fn respond(
+    State(state): State<AppState>,
+    auth: AuthSession,
+    Path(id): Path<i64>,
+    parts: Parts,
+    body: Bytes,
+) -> Response {
+    let Some(me) = auth.user else {
+        return sign_in_first(&parts);
+    };
+    let pairs = pairs(&body);
+    let form = ResponseForm::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    let result = service::respond(&state, &me, id, &form, ip_of(&parts)).await;
+    let page = format!("/complaints/{id}");
+    let done = format!("{page}?posted=1");
+    answer_on_page(&state, parts, &page, result, &done, |errors, error_key| {
+        SubmittedResponse {
+            form,
+            errors,
+            error_key,
+        }
+    })
+    .await
+}

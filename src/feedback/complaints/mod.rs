@@ -1,0 +1,12 @@
+//! Complaints and their timeline. The investor's side (raising one, following it) lives
+//! in `portal::complaints`; this is the shared model, the writes and the staff queue.
+pub mod api;
+pub mod model;
+pub mod pages;
+
+#[cfg(feature = "ssr")]
+pub mod handlers;
+#[cfg(feature = "ssr")]
+pub mod repo;
+#[cfg(feature = "ssr")]
+pub mod service;

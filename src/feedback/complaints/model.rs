@@ -1,0 +1,364 @@
+//! Shared types and pure rules of complaints: the codes of DESIGN §5, which status may
+//! follow which, and the two forms (raising one, staff responding).
+use crate::core::error::FieldError;
+use serde::{Deserialize, Serialize};
+
+pub const MAX_DESCRIPTION_CHARS: usize = 5_000;
+
+crate::code_enum!(ComplaintSource, "complaint.source", {
+    Portal => "portal", Survey => "survey", Phone => "phone", Email => "email",
+    Meeting => "meeting", SurveyFollowUp => "survey_follow_up",
+});
+
+crate::code_enum!(ComplaintCategory, "complaint.category", {
+    Service => "service", Information => "information", Reporting => "reporting",
+    Payment => "payment", Documents => "documents", Other => "other",
+});
+
+crate::code_enum!(Severity, "complaint.severity", {
+    Low => "low", Medium => "medium", High => "high", Critical => "critical",
+});
+
+crate::code_enum!(ComplaintStatus, "complaint.status", {
+    New => "new", Acknowledged => "acknowledged", InProgress => "in_progress",
+    Resolved => "resolved", Closed => "closed", Reopened => "reopened",
+});
+
+impl ComplaintStatus {
+    /// Still waiting for the firm to finish.
+    pub fn is_open(self) -> bool {
+        !matches!(self, ComplaintStatus::Resolved | ComplaintStatus::Closed)
+    }
+}
+
+/// Which status may follow which: forward through acknowledged and in progress to
+/// resolved and closed; a resolved or closed complaint may be reopened, and work on it
+/// starts again.
+pub fn may_move(from: ComplaintStatus, to: ComplaintStatus) -> bool {
+    use ComplaintStatus::*;
+    matches!(
+        (from, to),
+        (New, Acknowledged | InProgress | Resolved)
+            | (Acknowledged, InProgress | Resolved)
+            | (InProgress, Resolved)
+            | (Reopened, Acknowledged | InProgress | Resolved)
+            | (Resolved, Closed | Reopened)
+            | (Closed, Reopened)
+    )
+}
+
+/// The status a first response to the client moves a new complaint to.
+pub fn after_first_response(status: ComplaintStatus) -> ComplaintStatus {
+    match status {
+        ComplaintStatus::New | ComplaintStatus::Reopened => ComplaintStatus::Acknowledged,
+        other => other,
+    }
+}
+
+/// The investor's complaint form as typed.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ComplaintForm {
+    pub entity: String,
+    pub project: String,
+    pub category: String,
+    pub description: String,
+    pub form_key: String,
+}
+
+impl ComplaintForm {
+    pub fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> ComplaintForm {
+        let mut form = ComplaintForm::default();
+        for (name, value) in pairs {
+            let field = match name {
+                "entity" => &mut form.entity,
+                "project" => &mut form.project,
+                "category" => &mut form.category,
+                "description" => &mut form.description,
+                "form_key" => &mut form.form_key,
+                _ => continue,
+            };
+            *field = value.to_string();
+        }
+        form
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ValidComplaint {
+    pub entity: Option<i64>,
+    pub project: Option<i64>,
+    pub category: ComplaintCategory,
+    pub description: String,
+}
+
+fn optional_id(value: &str, field: &str, errors: &mut Vec<FieldError>) -> Option<i64> {
+    match value.trim() {
+        "" => None,
+        t => match t.parse::<i64>() {
+            Ok(id) if id > 0 => Some(id),
+            _ => {
+                errors.push(FieldError::new(field, "form.choose_one"));
+                None
+            }
+        },
+    }
+}
+
+/// A message of at most `MAX_DESCRIPTION_CHARS`, required.
+fn message(value: &str, field: &str, errors: &mut Vec<FieldError>) -> String {
+    let text = value.trim();
+    if text.is_empty() {
+        errors.push(FieldError::new(field, "form.required"));
+    } else if text.chars().count() > MAX_DESCRIPTION_CHARS {
+        errors.push(FieldError::new(field, "form.too_long"));
+    }
+    text.to_string()
+}
+
+pub fn validate_complaint(form: &ComplaintForm) -> Result<ValidComplaint, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let entity = optional_id(&form.entity, "entity", &mut errors);
+    let project = optional_id(&form.project, "project", &mut errors);
+    let category = crate::core::form::code(
+        &form.category,
+        ComplaintCategory::parse,
+        "category",
+        &mut errors,
+    );
+    let description = message(&form.description, "description", &mut errors);
+    match category {
+        Some(category) if errors.is_empty() => Ok(ValidComplaint {
+            entity,
+            project,
+            category,
+            description,
+        }),
+        _ => Err(errors),
+    }
+}
+
+/// What staff post on a complaint: a response the client sees or an internal note, and
+/// optionally a new status.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ResponseForm {
+    pub body: String,
+    /// `response` or `note`.
+    pub kind: String,
+    /// A new status, or empty to keep it.
+    pub status: String,
+    pub version: String,
+}
+
+impl ResponseForm {
+    pub fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> ResponseForm {
+        let mut form = ResponseForm::default();
+        for (name, value) in pairs {
+            let field = match name {
+                "body" => &mut form.body,
+                "kind" => &mut form.kind,
+                "status" => &mut form.status,
+                "version" => &mut form.version,
+                _ => continue,
+            };
+            *field = value.to_string();
+        }
+        form
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ValidResponse {
+    /// The text, if any (a status change alone needs none).
+    pub body: Option<String>,
+    pub visible_to_client: bool,
+    pub status: Option<ComplaintStatus>,
+    pub version: i64,
+}
+
+pub fn validate_response(form: &ResponseForm) -> Result<ValidResponse, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let body = match form.body.trim() {
+        "" => None,
+        _ => Some(message(&form.body, "body", &mut errors)),
+    };
+    let visible_to_client = form.kind != "note";
+    let status = match form.status.trim() {
+        "" => None,
+        code => {
+            let parsed = ComplaintStatus::parse(code);
+            if parsed.is_none() {
+                errors.push(FieldError::new("status", "form.choose_one"));
+            }
+            parsed
+        }
+    };
+    if body.is_none() && status.is_none() && errors.is_empty() {
+        errors.push(FieldError::new("body", "complaint.nothing_to_post"));
+    }
+    let version = form.version.trim().parse().unwrap_or(-1);
+    if errors.is_empty() {
+        Ok(ValidResponse {
+            body,
+            visible_to_client,
+            status,
+            version,
+        })
+    } else {
+        Err(errors)
+    }
+}
+
+/// One complaint in a list.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ComplaintRow {
+    pub id: i64,
+    pub entity: Option<String>,
+    pub project: Option<String>,
+    pub source: Option<ComplaintSource>,
+    pub category: Option<ComplaintCategory>,
+    pub severity: Option<Severity>,
+    pub status: Option<ComplaintStatus>,
+    /// The start of the description.
+    pub summary: String,
+    pub assignee: Option<String>,
+    pub created_at: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ComplaintPage {
+    pub items: Vec<ComplaintRow>,
+    pub next: Option<i64>,
+}
+
+/// One entry of the timeline.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct EventView {
+    pub kind: String,
+    pub body: Option<String>,
+    pub to_status: Option<ComplaintStatus>,
+    /// Who wrote it: the member of staff, or the investor.
+    pub by: String,
+    pub by_staff: bool,
+    pub visible_to_client: bool,
+    pub at: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ComplaintDetail {
+    pub row: ComplaintRow,
+    pub description: String,
+    pub client_id: Option<i64>,
+    pub events: Vec<EventView>,
+    /// The statuses staff may move it to from here.
+    pub next_statuses: Vec<ComplaintStatus>,
+    pub can_respond: bool,
+    pub version: i64,
+}
+
+/// The statuses that may follow `from`.
+pub fn next_statuses(from: ComplaintStatus) -> Vec<ComplaintStatus> {
+    ComplaintStatus::ALL
+        .iter()
+        .copied()
+        .filter(|to| may_move(from, *to))
+        .collect()
+}
+
+/// The first line of a description, at most 120 characters.
+pub fn summary_of(description: &str) -> String {
+    let line = description.lines().next().unwrap_or("").trim();
+    let mut summary: String = line.chars().take(120).collect();
+    if line.chars().count() > 120 {
+        summary.push('…');
+    }
+    summary
+}
+
+/// A complaint form shown again with its messages.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SubmittedComplaint {
+    pub form: ComplaintForm,
+    pub errors: Vec<FieldError>,
+    pub error_key: Option<String>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SubmittedResponse {
+    pub form: ResponseForm,
+    pub errors: Vec<FieldError>,
+    pub error_key: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ComplaintStatus::*;
+    use super::*;
+
+    #[test]
+    fn statuses_move_forward_and_a_finished_complaint_can_be_reopened() {
+        assert!(may_move(New, Acknowledged));
+        assert!(may_move(InProgress, Resolved));
+        assert!(may_move(Resolved, Closed));
+        assert!(may_move(Closed, Reopened));
+        assert!(may_move(Reopened, InProgress));
+        assert!(!may_move(Closed, Resolved));
+        assert!(!may_move(Resolved, InProgress), "reopen first");
+        assert!(!may_move(New, Closed), "resolve first");
+        assert!(!may_move(New, New));
+        assert!(!may_move(Acknowledged, New));
+        assert_eq!(next_statuses(Resolved), vec![Closed, Reopened]);
+        assert_eq!(after_first_response(New), Acknowledged);
+        assert_eq!(after_first_response(InProgress), InProgress);
+        assert!(New.is_open() && Reopened.is_open() && !Resolved.is_open() && !Closed.is_open());
+    }
+
+    #[test]
+    fn a_complaint_needs_a_category_and_a_description() {
+        let form = ComplaintForm::from_pairs([
+            ("category", "reporting"),
+            ("description", " 季度报告晚了三周。 "),
+            ("project", "4"),
+        ]);
+        let valid = validate_complaint(&form).expect("valid");
+        assert_eq!(valid.category, ComplaintCategory::Reporting);
+        assert_eq!(valid.description, "季度报告晚了三周。");
+        assert_eq!((valid.project, valid.entity), (Some(4), None));
+        let bad = ComplaintForm::from_pairs([("category", "weather"), ("project", "x")]);
+        let fields: Vec<String> = validate_complaint(&bad)
+            .unwrap_err()
+            .into_iter()
+            .map(|e| format!("{}:{}", e.field, e.key))
+            .collect();
+        assert_eq!(
+            fields,
+            vec![
+                "project:form.choose_one",
+                "category:form.choose_one",
+                "description:form.required"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_response_is_text_or_a_status_change_or_both() {
+        let note = ResponseForm::from_pairs([
+            ("body", "已联系财务部"),
+            ("kind", "note"),
+            ("version", "3"),
+        ]);
+        let valid = validate_response(&note).expect("valid");
+        assert!(!valid.visible_to_client && valid.status.is_none() && valid.version == 3);
+        let status = ResponseForm::from_pairs([("status", "resolved"), ("kind", "response")]);
+        assert_eq!(
+            validate_response(&status).map(|v| v.status),
+            Ok(Some(Resolved))
+        );
+        let empty = ResponseForm::from_pairs([("kind", "response")]);
+        assert_eq!(
+            validate_response(&empty).unwrap_err()[0].key,
+            "complaint.nothing_to_post"
+        );
+        assert_eq!(summary_of("第一行\n第二行"), "第一行");
+        assert_eq!(summary_of(&"长".repeat(130)).chars().count(), 121);
+    }
+}

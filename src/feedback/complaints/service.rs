@@ -1,0 +1,237 @@
+//! Complaints: raising one (from the portal here; staff-logged and survey ones come with
+//! the feedback issue), the staff queue, and staff posts on the timeline (a response the
+//! client sees and is e-mailed about, or an internal note, with or without a status
+//! change). Each write is one transaction with its audit row.
+use super::model::{
+    ComplaintCategory, ComplaintDetail, ComplaintPage, ComplaintRow, ComplaintSource,
+    ComplaintStatus, EventView, ResponseForm, Severity, after_first_response, may_move,
+    next_statuses, summary_of, validate_response,
+};
+use super::repo::{self, Change, ComplaintRecord, EventRow, NewEvent};
+use crate::auth::backend::StaffUser;
+use crate::clients::service::can_edit;
+use crate::core::error::AppError;
+use crate::core::i18n::{self, Lang};
+use crate::server::audit::{self, Actor, AuditEntry};
+use crate::server::errors::db;
+use crate::server::format;
+use crate::server::mail::{self, Outgoing};
+use crate::server::state::AppState;
+
+pub const PAGE_SIZE: i64 = 25;
+
+pub fn row_of(r: &ComplaintRecord, tz: &str) -> ComplaintRow {
+    ComplaintRow {
+        id: r.id,
+        entity: r.entity.clone(),
+        project: r.project.clone(),
+        source: ComplaintSource::parse(&r.source),
+        category: ComplaintCategory::parse(&r.category),
+        severity: Severity::parse(&r.severity),
+        status: ComplaintStatus::parse(&r.status),
+        summary: summary_of(&r.description),
+        assignee: r.assignee.clone(),
+        created_at: format::date_time(r.created_at, tz),
+    }
+}
+
+pub fn event_of(e: EventRow, tz: &str) -> EventView {
+    let by_staff = e.staff_name.is_some();
+    EventView {
+        to_status: e.to_status.as_deref().and_then(ComplaintStatus::parse),
+        by: e.staff_name.or(e.investor_name).unwrap_or_default(),
+        by_staff,
+        visible_to_client: e.visible_to_client,
+        at: format::date_time(e.created_at, tz),
+        kind: e.kind,
+        body: e.body,
+    }
+}
+
+/// The staff queue: open complaints (or all), newest first.
+pub async fn queue(
+    state: &AppState,
+    me: &StaffUser,
+    all: bool,
+    before: Option<i64>,
+) -> Result<ComplaintPage, AppError> {
+    let rows = repo::queue(&state.db, !all, before, PAGE_SIZE + 1)
+        .await
+        .map_err(db)?;
+    let (rows, next) = crate::server::query::keyset_page(rows, PAGE_SIZE, |r| r.id);
+    let tz = &me.0.time_zone;
+    Ok(ComplaintPage {
+        next,
+        items: rows.iter().map(|r| row_of(r, tz)).collect(),
+    })
+}
+
+fn may_respond(me: &StaffUser, r: &ComplaintRecord) -> bool {
+    // Whoever may edit the client may respond; a complaint without a client (an anonymous
+    // survey answer) is for whoever may edit every record.
+    can_edit(me, r.client_owner.unwrap_or(0))
+}
+
+pub async fn detail(
+    state: &AppState,
+    me: &StaffUser,
+    id: i64,
+) -> Result<ComplaintDetail, AppError> {
+    let r = repo::find(&state.db, id)
+        .await
+        .map_err(db)?
+        .ok_or(AppError::NotFound)?;
+    let tz = &me.0.time_zone;
+    let events = repo::events(&state.db, id, false)
+        .await
+        .map_err(db)?
+        .into_iter()
+        .map(|e| event_of(e, tz))
+        .collect();
+    let status = ComplaintStatus::parse(&r.status);
+    Ok(ComplaintDetail {
+        row: row_of(&r, tz),
+        description: r.description.clone(),
+        client_id: r.client_id,
+        events,
+        next_statuses: status.map(next_statuses).unwrap_or_default(),
+        can_respond: may_respond(me, &r),
+        version: r.version,
+    })
+}
+
+/// A staff post on complaint `id`: text for the client or a note, and/or a status change
+/// the rules allow. A response to the client counts as the first response and is
+/// e-mailed to an investor who raised it in the portal (unless they turned that off).
+pub async fn respond(
+    state: &AppState,
+    me: &StaffUser,
+    id: i64,
+    form: &ResponseForm,
+    ip: Option<String>,
+) -> Result<i64, AppError> {
+    let post = validate_response(form).map_err(AppError::Invalid)?;
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await.map_err(db)?;
+    let r = repo::find_tx(&mut tx, id)
+        .await
+        .map_err(db)?
+        .ok_or(AppError::NotFound)?;
+    if !may_respond(me, &r) {
+        return Err(AppError::Forbidden);
+    }
+    let from = ComplaintStatus::parse(&r.status).ok_or(AppError::NotFound)?;
+    let responds = post.body.is_some() && post.visible_to_client;
+    let mut to = if responds {
+        after_first_response(from)
+    } else {
+        from
+    };
+    if let Some(wanted) = post.status {
+        if wanted != to && !may_move(to, wanted) && !may_move(from, wanted) {
+            return Err(AppError::invalid("status", "complaint.status_not_allowed"));
+        }
+        to = wanted;
+    }
+    let change = Change {
+        status: to.as_str(),
+        first_response: responds,
+        resolved: to == ComplaintStatus::Resolved && from != ComplaintStatus::Resolved,
+    };
+    if !repo::apply(&mut tx, id, post.version, &change, now)
+        .await
+        .map_err(db)?
+    {
+        return Err(AppError::conflict("error.stale"));
+    }
+    if let Some(body) = post.body.as_deref() {
+        let kind = if post.visible_to_client {
+            "response"
+        } else {
+            "note"
+        };
+        let event = NewEvent {
+            kind,
+            visible_to_client: post.visible_to_client,
+            body: Some(body),
+            from_status: None,
+            to_status: None,
+            staff: Some(me.0.id),
+            portal_user: None,
+        };
+        repo::add_event(&mut tx, id, &event, now)
+            .await
+            .map_err(db)?;
+    }
+    if to != from {
+        let event = NewEvent {
+            kind: "status",
+            visible_to_client: true,
+            body: None,
+            from_status: Some(from.as_str()),
+            to_status: Some(to.as_str()),
+            staff: Some(me.0.id),
+            portal_user: None,
+        };
+        repo::add_event(&mut tx, id, &event, now)
+            .await
+            .map_err(db)?;
+    }
+    if responds || to != from {
+        tell_the_investor(state, &mut tx, &r, to, now).await?;
+    }
+    let entry = AuditEntry::new(Actor::Staff(me.0.id), "complaint.respond", "complaint", Some(id))
+        .before(&serde_json::json!({ "status": from.as_str() }))
+        .after(&serde_json::json!({ "status": to.as_str(), "response": responds, "note": post.body.is_some() && !post.visible_to_client }))
+        .ip(ip);
+    audit::record(&mut tx, now, entry).await.map_err(db)?;
+    tx.commit().await.map_err(db)?;
+    Ok(id)
+}
+
+/// E-mails the investor who raised a complaint in the portal that there is news on it.
+async fn tell_the_investor(
+    state: &AppState,
+    tx: &mut crate::server::db::Tx,
+    r: &ComplaintRecord,
+    status: ComplaintStatus,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), AppError> {
+    let (Some(name), Some(email), Some(true)) =
+        (&r.investor_name, &r.investor_email, r.investor_notify)
+    else {
+        return Ok(());
+    };
+    let lang = r
+        .investor_locale
+        .as_deref()
+        .and_then(Lang::parse)
+        .unwrap_or_default();
+    let base = state.config.public_url.as_str().trim_end_matches('/');
+    let link = format!("{base}/portal/complaints/{}", r.id);
+    let status_name = i18n::t(lang, &status.i18n_key());
+    let values = [
+        ("name", name.as_str()),
+        ("status", status_name.as_str()),
+        ("link", link.as_str()),
+    ];
+    let subject = i18n::t_with(lang, "mail.complaint_news.subject", &values);
+    let body = i18n::t_with(lang, "mail.complaint_news.body", &values);
+    // One e-mail per complaint and state of it, however often it is retried.
+    let purpose = format!("portal.complaint:{}:{}", r.id, r.version + 1);
+    mail::queue(
+        tx,
+        &Outgoing {
+            purpose: &purpose,
+            to_address: email,
+            to_name: Some(name),
+            language: lang.code(),
+            subject: &subject,
+            body: &body,
+        },
+        now,
+    )
+    .await
+    .map_err(db)?;
+    Ok(())
+}

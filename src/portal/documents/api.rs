@@ -1,0 +1,24 @@
+//! Server function of the investor's documents (opening one is a plain GET, see
+//! `handlers`).
+use super::model::PortalDocumentPage;
+use crate::core::error::AppError;
+use leptos::prelude::*;
+#[allow(unused_imports)]
+use leptos::server_fn::codec::GetUrl;
+
+#[server(prefix = "/rpc", endpoint = "portal/documents", input = GetUrl)]
+pub async fn portal_documents(
+    project: i64,
+    before: Option<i64>,
+) -> Result<PortalDocumentPage, AppError> {
+    use crate::portal::access::backend::current_investor;
+    use crate::server::errors::with_status;
+    with_status(
+        async {
+            let me = current_investor().await?;
+            let state = crate::clients::service::state()?;
+            super::handlers::page(&state, &me, project, before).await
+        }
+        .await,
+    )
+}
