@@ -73,6 +73,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("questions") view=PortalQuestionsPage />
                     <Route path=path!("questions/:id") view=PortalQuestionPage />
                     <Route path=path!("profile") view=crate::portal::profile::pages::PortalProfilePage />
+                    <Route path=path!("track-record") view=crate::portal::pages::PortalTrackRecordPage />
                     <Route path=path!("complaints") view=crate::portal::complaints::pages::PortalComplaintsPage />
                     <Route path=path!("complaints/:id") view=crate::portal::complaints::pages::PortalComplaintPage />
                 </ParentRoute>

@@ -97,6 +97,8 @@ test('the portal pages have no serious accessibility violations', async ({ page 
   expect(await seriousViolations(page)).toEqual([]);
   await page.goto('/portal/complaints');
   expect(await seriousViolations(page)).toEqual([]);
+  await page.goto('/portal/track-record');
+  expect(await seriousViolations(page)).toEqual([]);
   await page.goto('/portal/reset');
   expect(await seriousViolations(page)).toEqual([]);
 });

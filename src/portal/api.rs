@@ -1,6 +1,8 @@
 //! Server functions of the investor portal. Each one authenticates the portal session
 //! first (a staff session is not one) and reads only through the scoped queries.
-use super::model::{Badges, Overview, PortalProjectDetail, PortalProjectPage, PortalUpdate};
+use super::model::{
+    Badges, Overview, PortalProjectDetail, PortalProjectPage, PortalUpdate, TrackRecordPage,
+};
 use crate::core::error::AppError;
 use leptos::prelude::*;
 #[allow(unused_imports)]
@@ -66,6 +68,19 @@ pub async fn portal_badges() -> Result<Badges, AppError> {
         async {
             let me = current_investor().await?;
             super::service::badges(&crate::clients::service::state()?, &me).await
+        }
+        .await,
+    )
+}
+
+#[server(prefix = "/rpc", endpoint = "portal/track_record", input = GetUrl)]
+pub async fn load_track_record(after: Option<i64>) -> Result<TrackRecordPage, AppError> {
+    use crate::portal::access::backend::current_investor;
+    use crate::server::errors::with_status;
+    with_status(
+        async {
+            let me = current_investor().await?;
+            super::service::track_record(&crate::clients::service::state()?, &me, after).await
         }
         .await,
     )

@@ -147,6 +147,27 @@ pub struct PortalProjectDetail {
     pub feed: Feed,
 }
 
+/// A completed project the firm shows as its track record.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TrackRecordItem {
+    pub id: i64,
+    pub name: String,
+    pub sector: Option<Sector>,
+    pub country: String,
+    pub size: String,
+    pub raised: String,
+    pub investors: i64,
+    pub tenor_months: Option<i64>,
+    pub expected_return: Option<String>,
+    pub description: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TrackRecordPage {
+    pub items: Vec<TrackRecordItem>,
+    pub next: Option<i64>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

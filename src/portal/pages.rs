@@ -368,3 +368,50 @@ fn UpdateView(u: PortalUpdate) -> impl IntoView {
         })}
     }
 }
+
+/// The firm's track record: completed projects it shows, with what each raised.
+#[component]
+pub fn PortalTrackRecordPage() -> impl IntoView {
+    let after = after_of_query();
+    let page = Resource::new(move || after, super::api::load_track_record);
+    view! {
+        <Title text=tr("portal.track_record.title") />
+        <h1>{tr("portal.track_record.title")}</h1>
+        <p class="hint">{tr("portal.track_record.hint")}</p>
+        <Suspense fallback=|| view! { <p class="muted">{tr("form.loading")}</p> }>
+            {move || Suspend::new(async move {
+                match page.await {
+                    Ok(p) => view! { <TrackRecordList p /> }.into_any(),
+                    Err(error) => failed(error),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn TrackRecordList(p: super::model::TrackRecordPage) -> impl IntoView {
+    if p.items.is_empty() {
+        return view! { <p class="empty">{tr("portal.track_record.none")}</p> }.into_any();
+    }
+    view! {
+        <ul class="project-cards">
+            {p.items.into_iter().map(|r| view! {
+                <li class="card">
+                    <h2>{r.name}</h2>
+                    <p class="muted">{r.sector.map(|s| tr(&s.i18n_key())).unwrap_or_default()} " · " {r.country}</p>
+                    <dl class="facts">
+                        <dt>{tr("projects.size")}</dt><dd>{r.size}</dd>
+                        <dt>{tr("portal.track_record.raised")}</dt><dd>{r.raised}</dd>
+                        <dt>{tr("portal.track_record.investors")}</dt><dd>{r.investors}</dd>
+                        <dt>{tr("projects.tenor")}</dt><dd>{r.tenor_months.map(|m| m.to_string()).unwrap_or_default()}</dd>
+                        <dt>{tr("portal.expected_return")}</dt><dd>{r.expected_return.unwrap_or_default()}</dd>
+                    </dl>
+                    {r.description.map(|d| view! { <p class="prose">{d}</p> })}
+                </li>
+            }).collect_view()}
+        </ul>
+        {p.next.map(|n| view! { <p><a href=format!("/portal/track-record?after={n}")>{tr("list.next_page")}</a></p> })}
+    }
+    .into_any()
+}

@@ -420,6 +420,50 @@ pub async fn acknowledge(
     Ok(inserted == 1)
 }
 
+#[derive(Clone, Debug, FromRow)]
+pub struct TrackRecordRow {
+    pub id: i64,
+    pub name: String,
+    pub sector: String,
+    pub country: String,
+    pub total_size: i64,
+    pub currency: String,
+    pub tenor_months: Option<i64>,
+    pub expected_return_bps: Option<i64>,
+    pub description: Option<String>,
+    /// Committed capital of committed and closed deals in the project's currency.
+    pub raised: i64,
+    pub investors: i64,
+}
+
+/// Completed showcase projects by id after `after`: the same for every investor, so not
+/// scoped by user (it shows no investor's own data, only totals).
+pub async fn track_record(
+    db: &Db,
+    after: i64,
+    limit: i64,
+) -> Result<Vec<TrackRecordRow>, sqlx::Error> {
+    with_db!(db, c => sqlx::query_as::<_, TrackRecordRow>(
+        "SELECT p.id, p.name, p.sector, p.country, p.total_size, p.currency, p.tenor_months,
+                p.expected_return_bps, p.description,
+                CAST(COALESCE((SELECT SUM(d.committed_amount) FROM deals d
+                               WHERE d.project_id = p.id AND d.archived_at IS NULL
+                                 AND d.stage IN ('committed', 'closed')
+                                 AND d.currency = p.currency), 0) AS BIGINT) AS raised,
+                (SELECT COUNT(DISTINCT d.client_id) FROM deals d
+                 WHERE d.project_id = p.id AND d.archived_at IS NULL
+                   AND d.stage IN ('committed', 'closed')) AS investors
+         FROM projects p
+         WHERE p.showcase = TRUE AND p.stage = 'completed' AND p.archived_at IS NULL
+           AND p.id > $1
+         ORDER BY p.id LIMIT $2",
+    )
+    .bind(after)
+    .bind(limit)
+    .fetch_all(c)
+    .await)
+}
+
 #[cfg(test)]
 mod tests {
     use crate::pipeline::model::DealStage;

@@ -2,7 +2,8 @@
 //! language, codes parsed. Every read goes through the scoped queries of `repo`.
 use super::model::{
     Badges, CommitmentView, CurrencyTotal, Feed, FeedItem, Overview, PortalProjectDetail,
-    PortalProjectPage, PortalProjectRow, PortalTranche, PortalUpdate,
+    PortalProjectPage, PortalProjectRow, PortalTranche, PortalUpdate, TrackRecordItem,
+    TrackRecordPage,
 };
 use super::repo::{self, AckOrigin, CommitmentRow, FeedRow, ProjectRow};
 use crate::core::error::AppError;
@@ -69,14 +70,6 @@ fn project_row(p: &ProjectRow, lang: Lang) -> PortalProjectRow {
     }
 }
 
-/// Splits one row past `limit` off a page: it only says there is a next page.
-fn page_of<T>(mut rows: Vec<T>, limit: i64, id: impl Fn(&T) -> i64) -> (Vec<T>, Option<i64>) {
-    let more = rows.len() as i64 > limit;
-    rows.truncate(limit as usize);
-    let next = if more { rows.last().map(id) } else { None };
-    (rows, next)
-}
-
 pub async fn overview(
     state: &AppState,
     me: &Investor,
@@ -87,7 +80,7 @@ pub async fn overview(
     let rows = repo::commitments(&state.db, user, after.unwrap_or(0), COMMITMENTS_PAGE + 1)
         .await
         .map_err(db)?;
-    let (rows, next) = page_of(rows, COMMITMENTS_PAGE, |r| r.id);
+    let (rows, next) = crate::server::query::keyset_page(rows, COMMITMENTS_PAGE, |r| r.id);
     let totals = repo::totals(&state.db, user)
         .await
         .map_err(db)?
@@ -125,7 +118,7 @@ pub async fn projects(
     let rows = repo::projects(&state.db, me.0.id, after.unwrap_or(0), PROJECTS_PAGE + 1)
         .await
         .map_err(db)?;
-    let (rows, next) = page_of(rows, PROJECTS_PAGE, |r| r.id);
+    let (rows, next) = crate::server::query::keyset_page(rows, PROJECTS_PAGE, |r| r.id);
     Ok(PortalProjectPage {
         items: rows.iter().map(|p| project_row(p, lang)).collect(),
         next,
@@ -167,7 +160,7 @@ pub async fn project(
     let feed = repo::project_feed(&state.db, user, id, before, FEED_PAGE + 1)
         .await
         .map_err(db)?;
-    let (feed, next) = page_of(feed, FEED_PAGE, |r| r.id);
+    let (feed, next) = crate::server::query::keyset_page(feed, FEED_PAGE, |r| r.id);
     Ok(PortalProjectDetail {
         feed: Feed {
             items: feed_items(feed, &me.0.time_zone),
@@ -270,5 +263,38 @@ pub async fn badges(state: &AppState, me: &Investor) -> Result<Badges, AppError>
         new_answers: crate::portal::questions::repo::unread_answers(&state.db, me.0.id)
             .await
             .map_err(db)?,
+    })
+}
+
+/// The firm's track record: completed projects staff marked as showcase, with what they
+/// raised. Every investor sees the same list (staff chose to show it); it names no
+/// investor and no one's commitment.
+pub async fn track_record(
+    state: &AppState,
+    me: &Investor,
+    after: Option<i64>,
+) -> Result<TrackRecordPage, AppError> {
+    let lang = me.0.lang();
+    let rows = repo::track_record(&state.db, after.unwrap_or(0), PROJECTS_PAGE + 1)
+        .await
+        .map_err(db)?;
+    let (rows, next) = crate::server::query::keyset_page(rows, PROJECTS_PAGE, |r| r.id);
+    Ok(TrackRecordPage {
+        items: rows
+            .into_iter()
+            .map(|r| TrackRecordItem {
+                id: r.id,
+                name: r.name,
+                sector: crate::clients::model::Sector::parse(&r.sector),
+                country: r.country,
+                size: format_amount(r.total_size, &r.currency, lang),
+                raised: format_amount(r.raised, &r.currency, lang),
+                investors: r.investors,
+                tenor_months: r.tenor_months,
+                expected_return: r.expected_return_bps.map(format_bps),
+                description: r.description,
+            })
+            .collect(),
+        next,
     })
 }

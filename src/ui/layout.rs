@@ -162,6 +162,7 @@ fn PortalChrome() -> impl IntoView {
         ("/portal/projects", tr("portal.nav.projects")),
         ("/portal/questions", tr("portal.nav.questions")),
         ("/portal/complaints", tr("portal.nav.complaints")),
+        ("/portal/track-record", tr("portal.nav.track_record")),
         ("/portal/profile", tr("portal.nav.profile")),
     ];
     let badges = view! { <PortalBadges /> }.into_any();

@@ -21,6 +21,7 @@ mod portal_access;
 mod portal_complaints;
 mod portal_profile;
 mod portal_questions;
+mod portal_track_record;
 mod portal_updates;
 mod projects;
 mod schema;
