@@ -786,3 +786,23 @@ pub async fn remove_contact(
     .await?;
     Ok(true)
 }
+
+/// The relationship manager of a client, as mail to them needs it.
+#[derive(Clone, Debug, FromRow)]
+pub struct ClientOwner {
+    pub id: i64,
+    pub name: String,
+    pub email: String,
+    pub locale: String,
+    pub active: bool,
+}
+
+pub async fn owner_of(tx: &mut Tx, client: i64) -> Result<Option<ClientOwner>, sqlx::Error> {
+    with_tx!(tx, c => sqlx::query_as::<_, ClientOwner>(
+        "SELECT u.id, u.name, u.email, u.locale, u.active
+         FROM clients c JOIN users u ON u.id = c.owner_id WHERE c.id = $1",
+    )
+    .bind(client)
+    .fetch_optional(c)
+    .await)
+}

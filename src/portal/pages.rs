@@ -5,7 +5,7 @@ use super::model::{
     CommitmentView, FeedItem, Overview, PortalProjectDetail, PortalProjectPage, PortalUpdate,
 };
 use crate::core::i18n;
-use crate::ui::layout::ErrorPanel;
+use crate::ui::layout::failed;
 use crate::ui::session::{tr, use_lang};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -19,11 +19,6 @@ fn after_of_query() -> Option<i64> {
 }
 
 /// Shows a failed read as an error panel with its HTTP status.
-fn failed(error: crate::core::error::AppError) -> AnyView {
-    #[cfg(feature = "ssr")]
-    let _ = crate::server::errors::with_status::<()>(Err(error.clone()));
-    view! { <ErrorPanel error /> }.into_any()
-}
 
 #[component]
 pub fn PortalOverviewPage() -> impl IntoView {

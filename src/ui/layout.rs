@@ -198,6 +198,14 @@ pub fn PortalBadges() -> impl IntoView {
     }
 }
 
+/// What a page shows when its data could not be loaded: the error panel, with the
+/// response status set from the error when rendering on the server.
+pub fn failed(error: AppError) -> AnyView {
+    #[cfg(feature = "ssr")]
+    let _ = crate::server::errors::with_status::<()>(Err(error.clone()));
+    view! { <ErrorPanel error /> }.into_any()
+}
+
 /// Shows an error: the general message, the field messages are shown by the fields.
 #[component]
 pub fn ErrorPanel(error: AppError) -> impl IntoView {

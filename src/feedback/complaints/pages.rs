@@ -3,17 +3,11 @@
 use super::api::{complaint_queue, staff_complaint};
 use super::model::{ComplaintDetail, ComplaintPage, EventView, SubmittedResponse};
 use crate::ui::fields::{Area, Choice, message_for};
-use crate::ui::layout::ErrorPanel;
+use crate::ui::layout::failed;
 use crate::ui::session::tr;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
-
-pub fn failed(error: crate::core::error::AppError) -> AnyView {
-    #[cfg(feature = "ssr")]
-    let _ = crate::server::errors::with_status::<()>(Err(error.clone()));
-    view! { <ErrorPanel error /> }.into_any()
-}
 
 pub fn param_id() -> i64 {
     use_params_map()

@@ -128,7 +128,7 @@ pub async fn respond(
         from
     };
     if let Some(wanted) = post.status {
-        if wanted != to && !may_move(to, wanted) && !may_move(from, wanted) {
+        if wanted != to && !may_move(to, wanted) {
             return Err(AppError::invalid("status", "complaint.status_not_allowed"));
         }
         to = wanted;

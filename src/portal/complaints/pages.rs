@@ -2,12 +2,11 @@
 //! complaint with its status and the firm's responses. Plain forms.
 use super::api::{my_complaint, my_complaints};
 use crate::feedback::complaints::model::{ComplaintCategory, SubmittedComplaint};
-use crate::feedback::complaints::pages::{
-    ComplaintFacts, ComplaintList, Timeline, failed, param_id,
-};
+use crate::feedback::complaints::pages::{ComplaintFacts, ComplaintList, Timeline, param_id};
 use crate::portal::questions::api::load_ask_options;
 use crate::portal::questions::model::AskOptions;
 use crate::ui::fields::{Area, Choice, message_for, options_of};
+use crate::ui::layout::failed;
 use crate::ui::session::tr;
 use leptos::prelude::*;
 use leptos_meta::Title;

@@ -98,13 +98,9 @@ pub async fn raise(
     {
         return Err(AppError::invalid("project", "form.choose_one"));
     }
-    let owner = crate::portal::profile::repo::owner_of(&mut tx, client)
+    let owner = crate::clients::repo::owner_of(&mut tx, client)
         .await
         .map_err(db)?;
-    let owner_id = crate::clients::repo::find_tx(&mut tx, client)
-        .await
-        .map_err(db)?
-        .map(|c| c.owner_id);
     let new = NewComplaint {
         client: Some(client),
         contact: Some(me.0.contact_id),
@@ -115,7 +111,7 @@ pub async fn raise(
         // Staff set the severity when they take it up.
         severity: Severity::Medium.as_str(),
         description: &valid.description,
-        assignee: owner_id,
+        assignee: owner.as_ref().map(|o| o.id),
         created_by: None,
     };
     let id = complaints::insert(&mut tx, &new, now).await.map_err(db)?;
@@ -131,7 +127,16 @@ pub async fn raise(
     complaints::add_event(&mut tx, id, &raised, now)
         .await
         .map_err(db)?;
-    if let Some((name, email, locale)) = owner {
+    // An owner who has left gets no mail; the complaint is still assigned to them until
+    // their clients are handed over.
+    if let Some(crate::clients::repo::ClientOwner {
+        name,
+        email,
+        locale,
+        active: true,
+        ..
+    }) = owner
+    {
         let lang = Lang::parse(&locale).unwrap_or_default();
         let base = state.config.public_url.as_str().trim_end_matches('/');
         let link = format!("{base}/complaints/{id}");

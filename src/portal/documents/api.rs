@@ -17,7 +17,7 @@ pub async fn portal_documents(
         async {
             let me = current_investor().await?;
             let state = crate::clients::service::state()?;
-            super::handlers::page(&state, &me, project, before).await
+            super::service::page(&state, &me, project, before).await
         }
         .await,
     )

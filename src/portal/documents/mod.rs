@@ -9,3 +9,5 @@ pub mod pages;
 pub mod handlers;
 #[cfg(feature = "ssr")]
 pub mod repo;
+#[cfg(feature = "ssr")]
+pub mod service;

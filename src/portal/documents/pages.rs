@@ -3,7 +3,7 @@
 use super::api::portal_documents;
 use super::model::{PortalDocument, PortalDocumentPage};
 use crate::core::i18n;
-use crate::ui::layout::ErrorPanel;
+use crate::ui::layout::failed;
 use crate::ui::session::{tr, use_lang};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
@@ -22,11 +22,7 @@ pub fn PortalDocumentsSection(project: i64) -> impl IntoView {
                 {move || Suspend::new(async move {
                     match page.await {
                         Ok(p) => view! { <DocumentList project p /> }.into_any(),
-                        Err(error) => {
-                            #[cfg(feature = "ssr")]
-                            let _ = crate::server::errors::with_status::<()>(Err(error.clone()));
-                            view! { <ErrorPanel error /> }.into_any()
-                        }
+                        Err(error) => failed(error),
                     }
                 })}
             </Suspense>

@@ -8,17 +8,11 @@ use super::model::{
 use crate::clients::model::RiskAppetite;
 use crate::core::i18n::Lang;
 use crate::ui::fields::{Area, Check, Choice, Text, message_for, options_of};
-use crate::ui::layout::ErrorPanel;
+use crate::ui::layout::failed;
 use crate::ui::session::tr;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
-
-fn failed(error: crate::core::error::AppError) -> AnyView {
-    #[cfg(feature = "ssr")]
-    let _ = crate::server::errors::with_status::<()>(Err(error.clone()));
-    view! { <ErrorPanel error /> }.into_any()
-}
 
 #[component]
 pub fn PortalProfilePage() -> impl IntoView {

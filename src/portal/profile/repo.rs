@@ -187,17 +187,3 @@ pub async fn mark_handled(
     .map(|r| r.rows_affected()))?;
     Ok(changed == 1)
 }
-
-/// The relationship manager of `client`: name, e-mail, language.
-pub async fn owner_of(
-    tx: &mut Tx,
-    client: i64,
-) -> Result<Option<(String, String, String)>, sqlx::Error> {
-    with_tx!(tx, c => sqlx::query_as::<_, (String, String, String)>(
-        "SELECT u.name, u.email, u.locale FROM clients c JOIN users u ON u.id = c.owner_id
-         WHERE c.id = $1 AND u.active = TRUE",
-    )
-    .bind(client)
-    .fetch_optional(c)
-    .await)
-}

@@ -190,7 +190,13 @@ pub async fn request_change(
         note: valid.note.as_deref(),
     };
     let id = repo::insert_request(&mut tx, &new, now).await.map_err(db)?;
-    if let Some((owner, email, locale)) = repo::owner_of(&mut tx, entity.client_id)
+    if let Some(crate::clients::repo::ClientOwner {
+        name: owner,
+        email,
+        locale,
+        active: true,
+        ..
+    }) = crate::clients::repo::owner_of(&mut tx, entity.client_id)
         .await
         .map_err(db)?
     {

@@ -3,17 +3,11 @@
 use super::api::{load_ask_options, my_question, my_questions, question_queue, staff_question};
 use super::model::{AskOptions, QuestionPage, QuestionStatus, QuestionThread, SubmittedQuestion};
 use crate::ui::fields::{Area, Choice, Text, message_for};
-use crate::ui::layout::ErrorPanel;
+use crate::ui::layout::failed;
 use crate::ui::session::tr;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
-
-fn failed(error: crate::core::error::AppError) -> AnyView {
-    #[cfg(feature = "ssr")]
-    let _ = crate::server::errors::with_status::<()>(Err(error.clone()));
-    view! { <ErrorPanel error /> }.into_any()
-}
 
 fn query_id(name: &str) -> Option<i64> {
     use_query_map()

@@ -4,7 +4,7 @@ use super::api::list_documents;
 use super::model::{DocumentPage, SubmittedUpload, Visibility};
 use crate::core::i18n;
 use crate::ui::fields::{Choice, Text, message_for, options_of};
-use crate::ui::layout::ErrorPanel;
+use crate::ui::layout::failed;
 use crate::ui::session::{tr, use_lang};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
@@ -26,11 +26,7 @@ pub fn DocumentsSection(project: i64) -> impl IntoView {
                     Suspend::new(async move {
                         match page.await {
                             Ok(p) => view! { <DocumentList project p submitted=submitted.unwrap_or_default() /> }.into_any(),
-                            Err(error) => {
-                                #[cfg(feature = "ssr")]
-                                let _ = crate::server::errors::with_status::<()>(Err(error.clone()));
-                                view! { <ErrorPanel error /> }.into_any()
-                            }
+                            Err(error) => failed(error),
                         }
                     })
                 }}

@@ -5,7 +5,7 @@ use super::api::{get_update, list_updates, load_update_new};
 use super::model::{SubmittedUpdate, UpdateDetail, UpdateForm, UpdateKind, UpdatePage};
 use crate::core::i18n;
 use crate::ui::fields::{Area, Choice, Text, message_for, options_of};
-use crate::ui::layout::ErrorPanel;
+use crate::ui::layout::failed;
 use crate::ui::session::{tr, use_lang};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -17,12 +17,6 @@ fn param(name: &str) -> i64 {
         .get(name)
         .and_then(|v| v.parse().ok())
         .unwrap_or(0)
-}
-
-fn failed(error: crate::core::error::AppError) -> AnyView {
-    #[cfg(feature = "ssr")]
-    let _ = crate::server::errors::with_status::<()>(Err(error.clone()));
-    view! { <ErrorPanel error /> }.into_any()
 }
 
 /// The updates section of a project page.
