@@ -104,6 +104,13 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("deals/new") view=DealNewPage />
                     <Route path=path!("deals/:id") view=DealDetailPage />
                     <Route path=path!("deals/:id/edit") view=DealEditPage />
+                    <Route path=path!("portal-users/:user") view=crate::portal::engagement::pages::EngagementPage />
+                    <ParentRoute path=path!("portal-users/:user/preview") view=crate::portal::preview::pages::PreviewFrame>
+                        <Route path=path!("") view=PortalOverviewPage />
+                        <Route path=path!("projects") view=PortalProjectsPage />
+                        <Route path=path!("projects/:id") view=PortalProjectPage />
+                        <Route path=path!("updates/:id") view=PortalUpdatePage />
+                    </ParentRoute>
                 </ParentRoute>
             </Routes>
         </Router>

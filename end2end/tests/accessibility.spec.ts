@@ -64,6 +64,23 @@ test('deal and timeline pages have no serious accessibility violations', async (
   expect(await seriousViolations(page)).toEqual([]);
 });
 
+test('the engagement page and the portal preview have no serious accessibility violations', async ({ page }) => {
+  const entity = process.env.E2E_INVESTOR_ENTITY ?? '';
+  expect(entity, 'E2E_INVESTOR_ENTITY').not.toBe('');
+  await signIn(page, ADMIN);
+  await page.goto(`/clients?q=${encodeURIComponent(entity)}`);
+  await page.getByRole('link', { name: entity, exact: true }).first().click();
+  await page.getByRole('link', { name: /^互动与预览/ }).first().click();
+  await expect(page.locator('#engagement-counts')).toBeVisible();
+  expect(await seriousViolations(page)).toEqual([]);
+  await page.getByRole('link', { name: '以投资者身份查看' }).click();
+  await expect(page.locator('#preview-banner')).toBeVisible();
+  expect(await seriousViolations(page)).toEqual([]);
+  await page.locator('.portal-preview a[href*="/preview/projects/"]').first().click();
+  await expect(page.locator('#documents')).toBeVisible();
+  expect(await seriousViolations(page)).toEqual([]);
+});
+
 test('the sign-in form can be used with the keyboard alone', async ({ page }) => {
   await page.goto('/login');
   await page.keyboard.press('Tab'); // language switch

@@ -94,6 +94,18 @@ test('an invited investor follows the e-mailed link, acknowledges a disclosure, 
   await page.reload();
   await expect(page.locator('#documents tr').filter({ hasText: docTitle })).toContainText('下载 1 次');
 
+  // Staff see the acknowledgement and the download on the investor's engagement page, and
+  // look at the portal as they see it.
+  await page.goto(`/clients?q=${encodeURIComponent(ENTITY)}`);
+  await page.getByRole('link', { name: ENTITY, exact: true }).first().click();
+  await page.getByRole('link', { name: `互动与预览 ${name}` }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toContainText(name);
+  await expect(page.locator('#events')).toContainText(docTitle);
+  await expect(page.locator('#events')).toContainText(title);
+  await page.getByRole('link', { name: '以投资者身份查看' }).click();
+  await expect(page.locator('#preview-banner')).toBeVisible();
+  await expect(page.locator('#acting-for')).toContainText(ENTITY);
+
   // The investor asks a question; staff answer it from the queue; the investor sees the
   // answer and the badge that announced it.
   const subject = `首次分配时间 ${Date.now()}`;

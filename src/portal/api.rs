@@ -9,12 +9,15 @@ use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
 
 #[server(prefix = "/rpc", endpoint = "portal/overview", input = GetUrl)]
-pub async fn portal_overview(after: Option<i64>) -> Result<Overview, AppError> {
-    use crate::portal::access::backend::current_investor;
+pub async fn portal_overview(
+    after: Option<i64>,
+    preview: Option<i64>,
+) -> Result<Overview, AppError> {
+    use crate::portal::preview::service::acting_investor;
     use crate::server::errors::with_status;
     with_status(
         async {
-            let me = current_investor().await?;
+            let me = acting_investor(preview, "overview").await?;
             super::service::overview(&crate::clients::service::state()?, &me, after).await
         }
         .await,
@@ -22,12 +25,15 @@ pub async fn portal_overview(after: Option<i64>) -> Result<Overview, AppError> {
 }
 
 #[server(prefix = "/rpc", endpoint = "portal/projects", input = GetUrl)]
-pub async fn portal_projects(after: Option<i64>) -> Result<PortalProjectPage, AppError> {
-    use crate::portal::access::backend::current_investor;
+pub async fn portal_projects(
+    after: Option<i64>,
+    preview: Option<i64>,
+) -> Result<PortalProjectPage, AppError> {
+    use crate::portal::preview::service::acting_investor;
     use crate::server::errors::with_status;
     with_status(
         async {
-            let me = current_investor().await?;
+            let me = acting_investor(preview, "projects").await?;
             super::service::projects(&crate::clients::service::state()?, &me, after).await
         }
         .await,
@@ -35,12 +41,16 @@ pub async fn portal_projects(after: Option<i64>) -> Result<PortalProjectPage, Ap
 }
 
 #[server(prefix = "/rpc", endpoint = "portal/project", input = GetUrl)]
-pub async fn portal_project(id: i64, before: Option<i64>) -> Result<PortalProjectDetail, AppError> {
-    use crate::portal::access::backend::current_investor;
+pub async fn portal_project(
+    id: i64,
+    before: Option<i64>,
+    preview: Option<i64>,
+) -> Result<PortalProjectDetail, AppError> {
+    use crate::portal::preview::service::acting_investor;
     use crate::server::errors::with_status;
     with_status(
         async {
-            let me = current_investor().await?;
+            let me = acting_investor(preview, &format!("projects/{id}")).await?;
             super::service::project(&crate::clients::service::state()?, &me, id, before).await
         }
         .await,
@@ -48,12 +58,12 @@ pub async fn portal_project(id: i64, before: Option<i64>) -> Result<PortalProjec
 }
 
 #[server(prefix = "/rpc", endpoint = "portal/update", input = GetUrl)]
-pub async fn load_portal_update(id: i64) -> Result<PortalUpdate, AppError> {
-    use crate::portal::access::backend::current_investor;
+pub async fn load_portal_update(id: i64, preview: Option<i64>) -> Result<PortalUpdate, AppError> {
+    use crate::portal::preview::service::acting_investor;
     use crate::server::errors::with_status;
     with_status(
         async {
-            let me = current_investor().await?;
+            let me = acting_investor(preview, &format!("updates/{id}")).await?;
             super::service::update(&crate::clients::service::state()?, &me, id).await
         }
         .await,

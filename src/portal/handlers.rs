@@ -4,7 +4,7 @@
 use super::repo::AckOrigin;
 use super::service;
 use crate::core::error::AppError;
-use crate::portal::access::backend::PortalAuthSession;
+use crate::portal::access::backend::{Investor, PortalAuthSession};
 use crate::server::forms::{ip_of, render_page, user_agent_of};
 use crate::server::state::AppState;
 use axum::extract::{Path, State};
@@ -17,6 +17,28 @@ pub fn to_sign_in(parts: &Parts) -> Response {
     Redirect::to(&format!("/portal/login?next={next}")).into_response()
 }
 
+/// A portal page whose opening is recorded (a read, answers or responses seen) before it
+/// renders, so the page itself never writes. If recording fails the page still opens; only
+/// the "new" mark stays.
+pub async fn record_then_render<Fut>(
+    state: &AppState,
+    portal: &PortalAuthSession,
+    parts: Parts,
+    what: &'static str,
+    record: impl FnOnce(Investor) -> Fut,
+) -> Response
+where
+    Fut: Future<Output = Result<(), AppError>>,
+{
+    let Some(me) = portal.user.clone() else {
+        return to_sign_in(&parts);
+    };
+    if let Err(error) = record(me).await {
+        tracing::warn!(?error, what, "could not record opening a portal page");
+    }
+    render_page(state, parts).await
+}
+
 /// GET `/portal/updates/{id}`: records the first read, then renders the page.
 pub async fn open_update(
     State(state): State<AppState>,
@@ -24,14 +46,11 @@ pub async fn open_update(
     Path(id): Path<i64>,
     parts: Parts,
 ) -> Response {
-    let Some(me) = &portal.user else {
-        return to_sign_in(&parts);
-    };
-    if let Err(error) = service::record_read(&state, me, id).await {
-        // The page still opens; only the unread mark stays.
-        tracing::warn!(?error, "could not record that an update was read");
-    }
-    render_page(&state, parts).await
+    let recorder = state.clone();
+    record_then_render(&state, &portal, parts, "update read", |me| async move {
+        service::record_read(&recorder, &me, id).await
+    })
+    .await
 }
 
 pub async fn acknowledge(

@@ -5,8 +5,10 @@ pub mod access;
 pub mod api;
 pub mod complaints;
 pub mod documents;
+pub mod engagement;
 pub mod model;
 pub mod pages;
+pub mod preview;
 pub mod profile;
 pub mod questions;
 

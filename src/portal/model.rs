@@ -104,6 +104,9 @@ pub struct PortalUpdate {
 pub struct Badges {
     pub unread_updates: i64,
     pub new_answers: i64,
+    /// The investor's complaints with a response they have not opened.
+    #[serde(default)]
+    pub new_responses: i64,
 }
 
 /// A project the investor takes part in, as the project list shows it.

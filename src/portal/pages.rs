@@ -5,6 +5,7 @@ use super::model::{
     CommitmentView, FeedItem, Overview, PortalProjectDetail, PortalProjectPage, PortalUpdate,
 };
 use crate::core::i18n;
+use crate::portal::preview::{portal_path, use_preview};
 use crate::ui::layout::failed;
 use crate::ui::session::{tr, use_lang};
 use leptos::prelude::*;
@@ -31,7 +32,8 @@ pub fn PortalOverviewPage() -> impl IntoView {
             _ => None,
         });
     let after = after_of_query();
-    let overview = Resource::new(move || after, portal_overview);
+    let preview = use_preview();
+    let overview = Resource::new(move || (after, preview), |(a, p)| portal_overview(a, p));
     view! {
         <Title text=tr("portal.overview.title") />
         <h1>{tr("portal.overview.title")}</h1>
@@ -50,6 +52,7 @@ pub fn PortalOverviewPage() -> impl IntoView {
 #[component]
 fn OverviewView(o: Overview) -> impl IntoView {
     let lang = use_lang();
+    let preview = use_preview();
     let acting_for = i18n::t_with(
         lang,
         "portal.overview.acting_for",
@@ -98,7 +101,7 @@ fn OverviewView(o: Overview) -> impl IntoView {
         <section class="card" aria-labelledby="commitments-title">
             <h2 id="commitments-title">{tr("portal.overview.commitments")}</h2>
             <CommitmentTable rows=o.commitments />
-            {o.next.map(|n| view! { <p><a href=format!("/portal?after={n}")>{tr("list.next_page")}</a></p> })}
+            {o.next.map(|n| view! { <p><a href=portal_path(preview, &format!("?after={n}"))>{tr("list.next_page")}</a></p> })}
         </section>
     }
 }
@@ -107,11 +110,12 @@ fn OverviewView(o: Overview) -> impl IntoView {
 /// "please acknowledge".
 #[component]
 fn FeedList(items: Vec<FeedItem>) -> impl IntoView {
+    let preview = use_preview();
     view! {
         <ul class="feed">
             {items.into_iter().map(|u| view! {
                 <li class:unread=u.unread>
-                    <a href=format!("/portal/updates/{}", u.id)>{u.title}</a>
+                    <a href=portal_path(preview, &format!("/updates/{}", u.id))>{u.title}</a>
                     {u.unread.then(|| view! { " " <span class="flag">{tr("portal.feed.new")}</span> })}
                     {u.needs_ack.then(|| view! { " " <span class="flag warning">{tr("portal.feed.needs_ack")}</span> })}
                     <br /><span class="muted small">
@@ -127,6 +131,7 @@ fn FeedList(items: Vec<FeedItem>) -> impl IntoView {
 
 #[component]
 fn CommitmentTable(rows: Vec<CommitmentView>) -> impl IntoView {
+    let preview = use_preview();
     if rows.is_empty() {
         return view! { <p class="empty">{tr("portal.overview.none")}</p> }.into_any();
     }
@@ -144,7 +149,7 @@ fn CommitmentTable(rows: Vec<CommitmentView>) -> impl IntoView {
                 <tbody>
                     {rows.into_iter().map(|c| view! {
                         <tr>
-                            <td><a href=format!("/portal/projects/{}", c.project_id)>{c.project_name}</a></td>
+                            <td><a href=portal_path(preview, &format!("/projects/{}", c.project_id))>{c.project_name}</a></td>
                             <td>{c.tranche_name.unwrap_or_default()}</td>
                             <td>{c.entity}</td>
                             <td>{c.stage.map(|s| tr(&s.i18n_key())).unwrap_or_default()}</td>
@@ -162,7 +167,8 @@ fn CommitmentTable(rows: Vec<CommitmentView>) -> impl IntoView {
 #[component]
 pub fn PortalProjectsPage() -> impl IntoView {
     let after = after_of_query();
-    let page = Resource::new(move || after, portal_projects);
+    let preview = use_preview();
+    let page = Resource::new(move || (after, preview), |(a, p)| portal_projects(a, p));
     view! {
         <Title text=tr("portal.projects.title") />
         <h1>{tr("portal.projects.title")}</h1>
@@ -179,6 +185,7 @@ pub fn PortalProjectsPage() -> impl IntoView {
 
 #[component]
 fn ProjectList(p: PortalProjectPage) -> impl IntoView {
+    let preview = use_preview();
     if p.items.is_empty() {
         return view! { <p class="empty">{tr("portal.projects.none")}</p> }.into_any();
     }
@@ -186,7 +193,7 @@ fn ProjectList(p: PortalProjectPage) -> impl IntoView {
         <ul class="project-cards">
             {p.items.into_iter().map(|r| view! {
                 <li class="card">
-                    <h2><a href=format!("/portal/projects/{}", r.id)>{r.name}</a></h2>
+                    <h2><a href=portal_path(preview, &format!("/projects/{}", r.id))>{r.name}</a></h2>
                     <p class="muted">
                         {r.sector.map(|s| tr(&s.i18n_key())).unwrap_or_default()} " · " {r.country} " · "
                         {r.stage.map(|s| tr(&s.i18n_key())).unwrap_or_default()} " · " {r.size}
@@ -194,7 +201,7 @@ fn ProjectList(p: PortalProjectPage) -> impl IntoView {
                 </li>
             }).collect_view()}
         </ul>
-        {p.next.map(|n| view! { <p><a href=format!("/portal/projects?after={n}")>{tr("list.next_page")}</a></p> })}
+        {p.next.map(|n| view! { <p><a href=portal_path(preview, &format!("/projects?after={n}"))>{tr("list.next_page")}</a></p> })}
     }
     .into_any()
 }
@@ -210,9 +217,10 @@ pub fn PortalProjectPage() -> impl IntoView {
         .get_untracked()
         .get("before")
         .and_then(|b| b.parse().ok());
+    let preview = use_preview();
     let detail = Resource::new(
-        move || (id, before),
-        |(id, before)| portal_project(id, before),
+        move || (id, before, preview),
+        |(id, before, preview)| portal_project(id, before, preview),
     );
     view! {
         <Suspense fallback=|| view! { <p class="muted">{tr("form.loading")}</p> }>
@@ -228,10 +236,11 @@ pub fn PortalProjectPage() -> impl IntoView {
 
 #[component]
 fn ProjectView(d: PortalProjectDetail) -> impl IntoView {
+    let preview = use_preview();
     let p = d.project;
     view! {
         <Title text=p.name.clone() />
-        <p><a href="/portal/projects">{tr("portal.projects.title")}</a></p>
+        <p><a href=portal_path(preview, "/projects")>{tr("portal.projects.title")}</a></p>
         <h1>{p.name.clone()}</h1>
         <section class="card">
             <h2>{tr("portal.project.figures")}</h2>
@@ -278,7 +287,7 @@ fn ProjectView(d: PortalProjectDetail) -> impl IntoView {
             } else {
                 view! { <FeedList items=d.feed.items.clone() /> }.into_any()
             }}
-            {d.feed.next.map(|n| view! { <p><a href=format!("/portal/projects/{}?before={n}#updates", p.id)>{tr("list.next_page")}</a></p> })}
+            {d.feed.next.map(|n| view! { <p><a href=portal_path(preview, &format!("/projects/{}?before={n}#updates", p.id))>{tr("list.next_page")}</a></p> })}
         </section>
         <crate::portal::documents::pages::PortalDocumentsSection project=p.id />
         <section class="card">
@@ -298,7 +307,8 @@ pub fn PortalUpdatePage() -> impl IntoView {
     let query = use_query_map().get_untracked();
     let acknowledged = query.get("acknowledged").is_some();
     let ack_error = query.get("ack_error").is_some();
-    let update = Resource::new(move || id, load_portal_update);
+    let preview = use_preview();
+    let update = Resource::new(move || (id, preview), |(id, p)| load_portal_update(id, p));
     view! {
         <Suspense fallback=|| view! { <p class="muted">{tr("form.loading")}</p> }>
             {move || Suspend::new(async move {
@@ -318,11 +328,12 @@ pub fn PortalUpdatePage() -> impl IntoView {
 #[component]
 fn UpdateView(u: PortalUpdate) -> impl IntoView {
     let lang = use_lang();
+    let preview = use_preview();
     let newest = u.versions.first().map(|(id, ..)| *id);
     let superseded = newest.filter(|n| *n != u.id);
     view! {
         <Title text=u.title.clone() />
-        <p><a href=format!("/portal/projects/{}#updates", u.project_id)>{u.project_name.clone()}</a></p>
+        <p><a href=portal_path(preview, &format!("/projects/{}#updates", u.project_id))>{u.project_name.clone()}</a></p>
         <h1>{u.title.clone()}</h1>
         <p class="muted">
             {u.kind.map(|k| tr(&k.i18n_key())).unwrap_or_default()} " · "
@@ -330,7 +341,7 @@ fn UpdateView(u: PortalUpdate) -> impl IntoView {
         </p>
         {superseded.map(|n| view! {
             <p class="alert alert-info" role="status">
-                {tr("portal.update.superseded")} " " <a href=format!("/portal/updates/{n}")>{tr("portal.update.open_newest")}</a>
+                {tr("portal.update.superseded")} " " <a href=portal_path(preview, &format!("/updates/{n}"))>{tr("portal.update.open_newest")}</a>
             </p>
         })}
         <article class="card"><p class="prose">{u.body.clone()}</p></article>
@@ -345,9 +356,15 @@ fn UpdateView(u: PortalUpdate) -> impl IntoView {
                 <section class="card" id="acknowledgement">
                     <h2>{tr("portal.update.ack_title")}</h2>
                     <p>{tr("portal.update.ack_hint")}</p>
-                    <form method="post" action=format!("/portal/updates/{}/acknowledge", u.id)>
-                        <button type="submit" class="primary">{tr("portal.update.acknowledge")}</button>
-                    </form>
+                    {if preview.is_some() {
+                        view! { <p class="muted" id="preview-no-ack">{tr("preview.no_ack")}</p> }.into_any()
+                    } else {
+                        view! {
+                            <form method="post" action=format!("/portal/updates/{}/acknowledge", u.id)>
+                                <button type="submit" class="primary">{tr("portal.update.acknowledge")}</button>
+                            </form>
+                        }.into_any()
+                    }}
                 </section>
             }.into_any(),
         })}
@@ -356,7 +373,7 @@ fn UpdateView(u: PortalUpdate) -> impl IntoView {
                 <h2>{tr("updates.versions")}</h2>
                 <ol class="history">
                     {u.versions.iter().map(|(id, version, at)| view! {
-                        <li><a href=format!("/portal/updates/{id}") aria-current=(*id == u.id).then_some("page")>{format!("v{version}")}</a> " · " {at.clone()}</li>
+                        <li><a href=portal_path(preview, &format!("/updates/{id}")) aria-current=(*id == u.id).then_some("page")>{format!("v{version}")}</a> " · " {at.clone()}</li>
                     }).collect_view()}
                 </ol>
             </section>

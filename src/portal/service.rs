@@ -263,6 +263,9 @@ pub async fn badges(state: &AppState, me: &Investor) -> Result<Badges, AppError>
         new_answers: crate::portal::questions::repo::unread_answers(&state.db, me.0.id)
             .await
             .map_err(db)?,
+        new_responses: crate::portal::complaints::repo::unseen_count(&state.db, me.0.id)
+            .await
+            .map_err(db)?,
     })
 }
 

@@ -163,6 +163,10 @@ pub fn router(state: AppState) -> Result<Router, String> {
 const OPEN_UPDATE: &str = "/portal/updates/{id}";
 /// An investor opening their question: its answers are seen, then the page renders.
 const OPEN_QUESTION: &str = "/portal/questions/{id}";
+/// An investor opening their complaint: its responses are seen, then the page renders.
+const OPEN_COMPLAINT: &str = "/portal/complaints/{id}";
+/// The pages whose GET is a handler of its own (it writes before rendering).
+const WRITING_PAGES: [&str; 3] = [OPEN_UPDATE, OPEN_QUESTION, OPEN_COMPLAINT];
 
 /// A session layer with the cookie `name`, over the sessions table.
 fn session_layer(
@@ -187,6 +191,11 @@ fn plain_routes() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
         ("GET", "/healthz", get(health::healthz)),
         ("POST", "/portal/questions", post(questions::ask)),
         ("GET", OPEN_QUESTION, get(questions::open)),
+        (
+            "GET",
+            OPEN_COMPLAINT,
+            get(crate::portal::complaints::handlers::open),
+        ),
         (
             "POST",
             "/portal/questions/{id}/reply",
@@ -383,7 +392,7 @@ pub fn route_inventory() -> Vec<(String, String)> {
 fn page_routes() -> Vec<leptos_axum::AxumRouteListing> {
     generate_route_list(App)
         .into_iter()
-        .filter(|route| route.path() != OPEN_UPDATE && route.path() != OPEN_QUESTION)
+        .filter(|route| !WRITING_PAGES.contains(&route.path()))
         .collect()
 }
 

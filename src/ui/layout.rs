@@ -178,7 +178,7 @@ pub fn PortalBadges() -> impl IntoView {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
                 let b = badges.await.unwrap_or_default();
-                (b.unread_updates > 0 || b.new_answers > 0).then(|| view! {
+                (b.unread_updates > 0 || b.new_answers > 0 || b.new_responses > 0).then(|| view! {
                     <p class="badge-line">
                         {(b.unread_updates > 0).then(|| view! {
                             <a href="/portal#latest-title" class="badge" id="unread-badge">
@@ -189,6 +189,12 @@ pub fn PortalBadges() -> impl IntoView {
                         {(b.new_answers > 0).then(|| view! {
                             <a href="/portal/questions" class="badge" id="answers-badge">
                                 {i18n::t_with(lang, "portal.badge.answers", &[("count", &b.new_answers.to_string())])}
+                            </a>
+                        })}
+                        " "
+                        {(b.new_responses > 0).then(|| view! {
+                            <a href="/portal/complaints" class="badge" id="responses-badge">
+                                {i18n::t_with(lang, "portal.badge.responses", &[("count", &b.new_responses.to_string())])}
                             </a>
                         })}
                     </p>
@@ -233,13 +239,22 @@ pub fn NotFound() -> impl IntoView {
     if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
         response.set_status(http::StatusCode::NOT_FOUND);
     }
+    // An investor who mistypes a portal address is sent back to the portal, never to the
+    // staff app's sign-in.
+    let path = use_location().pathname.get_untracked();
+    let in_portal = path == "/portal" || path.starts_with("/portal/");
+    let (home, label) = if in_portal {
+        ("/portal", "portal.nav.overview")
+    } else {
+        ("/", "nav.home")
+    };
     view! {
         <WithSession>
             <Title text=tr("error.not_found") />
             <main id="main" class="narrow">
                 <h1>{tr("error.not_found")}</h1>
                 <p>{tr("error.not_found_hint")}</p>
-                <a href="/">{tr("nav.home")}</a>
+                <a href=home>{tr(label)}</a>
             </main>
         </WithSession>
     }

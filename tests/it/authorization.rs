@@ -122,6 +122,11 @@ const MATRIX: &[(&str, &str, Access)] = &[
         Staff,
     ),
     ("GET", "/questions/{id}", Staff),
+    ("GET", "/portal-users/{user}", Staff),
+    ("GET", "/portal-users/{user}/preview", Staff),
+    ("GET", "/portal-users/{user}/preview/projects", Staff),
+    ("GET", "/portal-users/{user}/preview/projects/{id}", Staff),
+    ("GET", "/portal-users/{user}/preview/updates/{id}", Staff),
     ("POST", "/questions/{id}/answer", Staff),
     // Server functions.
     ("POST", "/rpc/account/password", Staff),
@@ -160,6 +165,7 @@ const MATRIX: &[(&str, &str, Access)] = &[
     ("GET", "/rpc/portal/profile", Portal),
     ("GET", "/rpc/portal/track_record", Portal),
     ("GET", "/rpc/portal/documents", Portal),
+    ("GET", "/rpc/portal/engagement", Staff),
     ("GET", "/rpc/portal/overview", Portal),
     ("GET", "/rpc/portal/project", Portal),
     ("GET", "/rpc/portal/projects", Portal),
@@ -178,6 +184,15 @@ const MATRIX: &[(&str, &str, Access)] = &[
     ("GET", "/rpc/updates/get", Staff),
     ("GET", "/rpc/updates/list", Staff),
     ("GET", "/rpc/updates/new_info", Staff),
+];
+
+/// The portal's server functions that take a `preview` (staff looking as an investor).
+const PREVIEWABLE: &[&str] = &[
+    "/rpc/portal/overview",
+    "/rpc/portal/projects",
+    "/rpc/portal/project",
+    "/rpc/portal/update",
+    "/rpc/portal/documents",
 ];
 
 /// The ids one round of calls uses.
@@ -206,7 +221,7 @@ const UNRELATED: Ids = Ids {
 
 /// The route with its parameters filled from `ids`; `{id}` by what the route is about.
 fn fill(path: &str, ids: &Ids, staff_id: i64) -> String {
-    let id = if path.starts_with("/portal/updates/") {
+    let id = if path.contains("/updates/{id}") {
         ids.update
     } else if path.starts_with("/portal/documents/") {
         ids.document
@@ -237,6 +252,7 @@ fn arguments(ids: &Ids) -> Vec<(&'static str, String)> {
         ("id", ids.update.max(ids.project).to_string()),
         ("client", ids.client.to_string()),
         ("project", ids.project.to_string()),
+        ("user", ids.portal_user.to_string()),
         ("token", "ab".repeat(32)),
         ("purpose", "Invitation".into()),
     ]
@@ -541,6 +557,24 @@ async fn every_route_refuses_who_it_should_and_leaks_no_canary(engine: Engine) {
         }
     }
     assert!(calls > 500, "{calls} calls");
+
+    // The portal functions staff use to preview an investor refuse every investor who asks
+    // for a preview, of anyone: only a staff session may name the portal user.
+    for path in PREVIEWABLE {
+        let mut args = arguments(&a_ids);
+        args.push(("preview", b_ids.portal_user.to_string()));
+        for (who, client) in callers {
+            let before = row_counts(&app).await;
+            let answer = call(&app, client, "GET", path, &args).await;
+            let context = format!("{who} GET {path} as a preview → {}", answer.status);
+            assert!(answer.refused(), "{context}: {}", answer.body);
+            assert!(
+                who == "investor B" || !answer.body.contains("CANARY"),
+                "{context}"
+            );
+            assert_eq!(row_counts(&app).await, before, "{context}");
+        }
+    }
 
     // Staff open staff routes, and no portal route.
     for (method, path, access) in MATRIX {

@@ -19,6 +19,7 @@ mod multi_instance;
 mod pipeline;
 mod portal_access;
 mod portal_complaints;
+mod portal_engagement;
 mod portal_profile;
 mod portal_questions;
 mod portal_track_record;

@@ -14,6 +14,7 @@ crate::on_both_engines!(
     portal_and_staff_sessions_do_not_pass_for_each_other,
     a_deactivated_investor_is_out_at_once,
     an_investor_sees_only_the_entities_they_act_for,
+    someone_already_in_the_portal_is_told_of_a_new_entity_and_keeps_their_password,
 );
 
 const INVESTOR_PASSWORD: &str = "Jade-Harbour-2031-xy";
@@ -278,8 +279,10 @@ async fn expired_used_and_tampered_links_each_get_a_clear_page_and_change_nothin
         "the password chosen first still holds"
     );
 
-    // Expired: a new invitation, opened 15 days later.
-    let second = invite(&app, &p, p.fund, p.contact, p.email).await;
+    // Expired: another contact's invitation, opened 15 days later.
+    let late_email = "wu.hao@changjiang-fund.example";
+    let late_contact = fixtures::contact_with_email(&app, p.fund, "吴昊", late_email, "zh").await;
+    let second = invite(&app, &p, p.fund, late_contact, late_email).await;
     app.clock.advance(chrono::Duration::days(15));
     let (status, page) = status_of(&app, &app.browser(), &second).await;
     assert_eq!(status, 410);
@@ -539,4 +542,66 @@ async fn an_investor_sees_only_the_entities_they_act_for(engine: Engine) {
         b_view.contains("CANARY-B-项目") && !b_view.contains("长江绿色"),
         "{b_view}"
     );
+}
+
+async fn someone_already_in_the_portal_is_told_of_a_new_entity_and_keeps_their_password(
+    engine: Engine,
+) {
+    let (app, _db) = TestApp::spawn(&engine).await;
+    let p = investor_fund(&app).await;
+    let link = invite(&app, &p, p.fund, p.contact, p.email).await;
+    set_password(&app, &app.browser(), &link).await;
+
+    // Later the same person also acts for the fund's SPV: a notice, no password link.
+    let spv = fixtures::client(&app, p.rm_id, "长江绿色一号特殊目的公司", true, false).await;
+    let spv_contact = fixtures::contact_with_email(&app, spv, "周敏", p.email, "zh").await;
+    let path = format!("/clients/{spv}/contacts/{spv_contact}/portal-invite");
+    let added = app.post_form(&p.rm, &path, &[("x", "")]).await;
+    assert_eq!(
+        location(&added),
+        format!("/clients/{spv}?portal_done=access_added#portal")
+    );
+    jobs::run_due(&app.state, "test").await.expect("jobs");
+    let (subject, text) = take_mail(&app, p.email);
+    assert!(subject.contains("新增了一个主体"), "{subject}");
+    assert!(
+        text.contains("长江绿色一号特殊目的公司") && !text.contains("/portal/invite/"),
+        "{text}"
+    );
+    assert!(text.contains(&format!("{}/portal", app.origin)), "{text}");
+
+    // The password they chose still signs them in, and the SPV is theirs to see.
+    let browser = app.browser();
+    assert_eq!(
+        location(&portal_sign_in(&app, &browser, p.email, INVESTOR_PASSWORD).await),
+        "/portal"
+    );
+    assert!(
+        app.page(&browser, "/portal")
+            .await
+            .contains("长江绿色一号特殊目的公司")
+    );
+
+    // Inviting them again for the same entity is refused with a reason, and mails no one.
+    let again = app.post_form(&p.rm, &path, &[("x", "")]).await;
+    assert_eq!(
+        location(&again),
+        format!("/clients/{spv}?portal_error=already_active#portal")
+    );
+    let page = app
+        .page(
+            &p.rm,
+            &format!("/clients/{spv}?portal_error=already_active"),
+        )
+        .await;
+    assert!(page.contains("已在门户中代表此客户"), "{page}");
+    jobs::run_due(&app.state, "test").await.expect("jobs");
+    let unsent = std::fs::read_dir(&app.mail_dir)
+        .expect("mail directory")
+        .filter(|e| {
+            e.as_ref()
+                .is_ok_and(|e| e.path().extension().is_some_and(|x| x == "eml"))
+        })
+        .count();
+    assert_eq!(unsent, 0, "no second message");
 }

@@ -9,7 +9,8 @@ use covenant::server::{jobs, sqlx};
 use covenant::with_db;
 
 crate::on_both_engines!(
-    a_complaint_is_raised_answered_and_resolved_on_a_timeline_the_investor_follows
+    a_complaint_is_raised_answered_and_resolved_on_a_timeline_the_investor_follows,
+    a_response_is_new_to_the_investor_until_they_open_the_complaint,
 );
 
 async fn scalar(app: &TestApp, sql: &str) -> i64 {
@@ -218,4 +219,82 @@ async fn a_complaint_is_raised_answered_and_resolved_on_a_timeline_the_investor_
     assert_eq!(other_view.status(), 404);
     let list = app.page(&outsider, "/portal/complaints").await;
     assert!(!list.contains("三周"));
+}
+
+/// The portal's badges as the investor's browser reads them.
+async fn badges(app: &TestApp, investor: &reqwest::Client) -> serde_json::Value {
+    let r = investor
+        .get(app.url("/rpc/portal/badges"))
+        .send()
+        .await
+        .expect("badges");
+    assert_eq!(r.status(), 200);
+    r.json().await.expect("badges JSON")
+}
+
+async fn respond(app: &TestApp, rm: &reqwest::Client, id: i64, kind: &str, body: &str) {
+    let v = version(app, id).await;
+    let posted = app
+        .post_form(
+            rm,
+            &format!("/complaints/{id}/respond"),
+            &[("kind", kind), ("body", body), ("version", v.as_str())],
+        )
+        .await;
+    assert_eq!(posted.status(), 303, "{kind}");
+}
+
+async fn a_response_is_new_to_the_investor_until_they_open_the_complaint(engine: Engine) {
+    let (app, _db) = TestApp::spawn(&engine).await;
+    let (rm_id, rm) = app
+        .staff_browser("li.na@covenant.example", "李娜", Role::Rm)
+        .await;
+    let fund = fixtures::client(&app, rm_id, "长江绿色基础设施基金", true, false).await;
+    let (_, _, investor) = portal::investor(&app, &rm, fund, "周敏", "zhou.min@a.example").await;
+    let page = app.page(&investor, "/portal/complaints").await;
+    let raised = app
+        .post_form(
+            &investor,
+            "/portal/complaints",
+            &[
+                ("form_key", form_key_in(&page).as_str()),
+                ("category", "service"),
+                ("description", "电话无人接听。"),
+            ],
+        )
+        .await;
+    let id = portal::id_in(&location(&raised));
+    assert_eq!(badges(&app, &investor).await["new_responses"], 0);
+
+    // An internal note is not news to the investor; a response is, in the badge and the list.
+    respond(&app, &rm, id, "note", "内部：已转客服").await;
+    assert_eq!(badges(&app, &investor).await["new_responses"], 0);
+    app.clock.advance(chrono::Duration::minutes(5));
+    respond(&app, &rm, id, "response", "抱歉，已安排专人回电。").await;
+    assert_eq!(badges(&app, &investor).await["new_responses"], 1);
+    let overview = app.page(&investor, "/portal").await;
+    assert!(overview.contains("id=\"responses-badge\""), "{overview}");
+    let list = app.page(&investor, "/portal/complaints").await;
+    assert!(list.contains("new-response"), "{list}");
+
+    // Opening it sees it; a later response is new again.
+    let opened = app
+        .page(&investor, &format!("/portal/complaints/{id}"))
+        .await;
+    assert!(opened.contains("已安排专人回电"), "{opened}");
+    assert_eq!(badges(&app, &investor).await["new_responses"], 0);
+    assert!(
+        !app.page(&investor, "/portal/complaints")
+            .await
+            .contains("new-response")
+    );
+    app.clock.advance(chrono::Duration::minutes(5));
+    respond(&app, &rm, id, "response", "已回电。").await;
+    assert_eq!(badges(&app, &investor).await["new_responses"], 1);
+
+    // Seeing it is not a change staff could conflict with: the record's version stays.
+    let before = version(&app, id).await;
+    app.page(&investor, &format!("/portal/complaints/{id}"))
+        .await;
+    assert_eq!(version(&app, id).await, before);
 }

@@ -228,6 +228,10 @@ pub struct ComplaintRow {
 pub struct ComplaintPage {
     pub items: Vec<ComplaintRow>,
     pub next: Option<i64>,
+    /// In the portal: the complaints on this page with a response the investor has not
+    /// opened yet.
+    #[serde(default)]
+    pub unseen: Vec<i64>,
 }
 
 /// One entry of the timeline.

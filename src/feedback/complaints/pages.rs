@@ -25,6 +25,7 @@ pub fn ComplaintList(
     staff: bool,
     next: String,
 ) -> impl IntoView {
+    let unseen = p.unseen;
     view! {
         {if p.items.is_empty() {
             view! { <p class="empty">{tr("complaint.none")}</p> }.into_any()
@@ -37,6 +38,7 @@ pub fn ComplaintList(
                             <li>
                                 <a href=format!("{base}/{}", c.id)>{format!("#{} {category}", c.id)}</a>
                                 " " <span class="flag">{c.status.map(|s| tr(&s.i18n_key())).unwrap_or_default()}</span>
+                                {unseen.contains(&c.id).then(|| view! { " " <span class="flag warning new-response">{tr("complaint.new_response")}</span> })}
                                 {staff.then(|| view! { " " <span class="flag">{c.severity.map(|s| tr(&s.i18n_key())).unwrap_or_default()}</span> })}
                                 <br /><span class="muted small">
                                     {staff.then(|| format!("{} · ", c.entity.clone().unwrap_or_default()))}

@@ -63,6 +63,7 @@ pub async fn queue(
     Ok(ComplaintPage {
         next,
         items: rows.iter().map(|r| row_of(r, tz)).collect(),
+        unseen: Vec::new(),
     })
 }
 

@@ -174,6 +174,7 @@ fn access_error_code(error: &AppError) -> &'static str {
             "no_email"
         }
         AppError::Invalid(_) => "not_investor",
+        AppError::Conflict { key } if key == "portal.invite.already_active" => "already_active",
         AppError::Conflict { .. } => "archived",
         AppError::Forbidden => "forbidden",
         AppError::NotFound => "not_found",
@@ -199,7 +200,8 @@ pub async fn invite(
         return sign_in_first(&parts);
     };
     match service::invite(&state, &me, client, contact, ip_of(&parts)).await {
-        Ok(_) => back_to_client(client, Ok("invited")),
+        Ok(service::Invited::Link(_)) => back_to_client(client, Ok("invited")),
+        Ok(service::Invited::AccessAdded(_)) => back_to_client(client, Ok("access_added")),
         Err(error) => back_to_client(client, Err(&error)),
     }
 }

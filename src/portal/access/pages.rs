@@ -195,6 +195,7 @@ pub fn PortalAccessSection(client: i64) -> impl IntoView {
     let query = use_query_map().get_untracked();
     let done = query.get("portal_done").and_then(|d| match d.as_str() {
         "invited" => Some("portal.access.invited"),
+        "access_added" => Some("portal.access.access_added"),
         "deactivated" => Some("portal.access.deactivated"),
         _ => None,
     });
@@ -202,6 +203,7 @@ pub fn PortalAccessSection(client: i64) -> impl IntoView {
         "no_email" => Some("portal.invite.no_email"),
         "not_investor" => Some("portal.invite.not_investor"),
         "archived" => Some("portal.invite.archived"),
+        "already_active" => Some("portal.invite.already_active"),
         "forbidden" => Some("error.forbidden"),
         "not_found" => Some("error.not_found"),
         "unavailable" => Some("error.unavailable"),
@@ -245,6 +247,9 @@ fn PortalAccessList(client: i64, a: PortalAccess) -> impl IntoView {
                                     {tr("portal.access.invited_at")} " " {u.invited_at.clone()}
                                     {u.last_sign_in.clone().map(|at| view! { " · " {tr("portal.access.last_sign_in")} " " {at} })}
                                 </span>
+                                <br /><a class="small" href=format!("/portal-users/{}", u.id)>
+                                    {tr("portal.access.engagement")}<span class="visually-hidden">{format!(" {}", u.name)}</span>
+                                </a>
                                 {(can_manage && active).then(|| view! {
                                     <form method="post" action=format!("/clients/{client}/portal-users/{}/deactivate", u.id)>
                                         <button type="submit" class="link-button danger">

@@ -96,13 +96,14 @@ pub async fn reopen(tx: &mut Tx, id: i64, now: DateTime<Utc>) -> Result<(), sqlx
 }
 
 /// Lets a portal user act for a client; a second link of the same pair changes nothing.
+/// Returns whether the link is new.
 pub async fn link_client(
     tx: &mut Tx,
     portal_user_id: i64,
     client_id: i64,
     staff_id: i64,
     now: DateTime<Utc>,
-) -> Result<(), sqlx::Error> {
+) -> Result<bool, sqlx::Error> {
     with_tx!(tx, c => sqlx::query(
         "INSERT INTO portal_user_clients (portal_user_id, client_id, added_by, added_at)
          VALUES ($1, $2, $3, $4) ON CONFLICT (portal_user_id, client_id) DO NOTHING",
@@ -113,7 +114,7 @@ pub async fn link_client(
     .bind(now)
     .execute(c)
     .await
-    .map(|_| ()))
+    .map(|done| done.rows_affected() > 0))
 }
 
 pub async fn insert_token(

@@ -60,17 +60,28 @@ pub async fn access_of_client(
     })
 }
 
+/// What an invitation did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Invited {
+    /// A single-use link to choose a password went out.
+    Link(i64),
+    /// The person already uses the portal: the client was added to what they see, and they
+    /// were told so (their password stays theirs; no link that could replace it).
+    AccessAdded(i64),
+}
+
 /// Invites contact `contact_id` of client `client_id` to the portal: the contact's portal
 /// user (made on first invitation, found by e-mail afterwards, so one person acting for a
 /// fund and its SPV is one portal user) is linked to the client, and a fresh single-use
-/// link is e-mailed in the contact's language. Returns the portal user's id.
+/// link is e-mailed in the contact's language. Someone who already signed up gets a notice
+/// instead; inviting them again for a client they already act for is refused.
 pub async fn invite(
     state: &AppState,
     me: &StaffUser,
     client_id: i64,
     contact_id: i64,
     ip: Option<String>,
-) -> Result<i64, AppError> {
+) -> Result<Invited, AppError> {
     let client = repo::client_for_access(&state.db, client_id)
         .await
         .map_err(db)?
@@ -95,10 +106,35 @@ pub async fn invite(
         return Err(AppError::invalid("contact", "portal.invite.no_email"));
     }
     let lang = Lang::parse(&contact.language).unwrap_or_default();
-    let user_id = portal_user_for(&mut tx, me, &contact, &email, lang, now).await?;
-    repo::link_client(&mut tx, user_id, client_id, me.0.id, now)
+    let (user_id, signed_up) = portal_user_for(&mut tx, me, &contact, &email, lang, now).await?;
+    let newly_linked = repo::link_client(&mut tx, user_id, client_id, me.0.id, now)
         .await
         .map_err(db)?;
+    if signed_up {
+        if !newly_linked {
+            return Err(AppError::conflict("portal.invite.already_active"));
+        }
+        let notice = AccessNotice {
+            user_id,
+            client_id,
+            email: &email,
+            name: &contact.name,
+            client: &client.display_name,
+            lang,
+        };
+        queue_access_notice(&mut tx, state, &notice, now).await?;
+        let entry = AuditEntry::new(
+            Actor::Staff(me.0.id),
+            "portal.access_added",
+            "portal_user",
+            Some(user_id),
+        )
+        .after(&serde_json::json!({ "client_id": client_id, "contact_id": contact_id }))
+        .ip(ip);
+        audit::record(&mut tx, now, entry).await.map_err(db)?;
+        tx.commit().await.map_err(db)?;
+        return Ok(Invited::AccessAdded(user_id));
+    }
     let link = issue_link(
         &mut tx,
         state,
@@ -140,11 +176,59 @@ pub async fn invite(
     .ip(ip);
     audit::record(&mut tx, now, entry).await.map_err(db)?;
     tx.commit().await.map_err(db)?;
-    Ok(user_id)
+    Ok(Invited::Link(user_id))
+}
+
+/// Who is told that they now also act for a client.
+struct AccessNotice<'a> {
+    user_id: i64,
+    client_id: i64,
+    email: &'a str,
+    name: &'a str,
+    client: &'a str,
+    lang: Lang,
+}
+
+/// Tells someone who already uses the portal that they now also see `client` there. A
+/// pair is linked once, so the purpose keys one message.
+async fn queue_access_notice(
+    tx: &mut Tx,
+    state: &AppState,
+    notice: &AccessNotice<'_>,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let base = state.config.public_url.as_str().trim_end_matches('/');
+    let body = i18n::t_with(
+        notice.lang,
+        "mail.portal_access_added.body",
+        &[
+            ("name", notice.name),
+            ("client", notice.client),
+            ("link", &format!("{base}/portal")),
+        ],
+    );
+    let subject = i18n::t(notice.lang, "mail.portal_access_added.subject");
+    let purpose = format!("portal.access:{}:{}", notice.user_id, notice.client_id);
+    mail::queue(
+        tx,
+        &Outgoing {
+            purpose: &purpose,
+            to_address: notice.email,
+            to_name: Some(notice.name),
+            language: notice.lang.code(),
+            subject: &subject,
+            body: &body,
+        },
+        now,
+    )
+    .await
+    .map_err(db)?;
+    Ok(())
 }
 
 /// The portal user of `email`, made for `contact` if there is none; a deactivated one is
-/// opened again (and must choose a new password through this invitation).
+/// opened again (and must choose a new password through this invitation). Also says
+/// whether they had already signed up (active, with a password).
 async fn portal_user_for(
     tx: &mut Tx,
     me: &StaffUser,
@@ -152,13 +236,16 @@ async fn portal_user_for(
     email: &str,
     lang: Lang,
     now: DateTime<Utc>,
-) -> Result<i64, AppError> {
+) -> Result<(i64, bool), AppError> {
     match repo::find_by_email_tx(tx, email).await.map_err(db)? {
         Some(existing) => {
             if !existing.active {
                 repo::reopen(tx, existing.id, now).await.map_err(db)?;
             }
-            Ok(existing.id)
+            Ok((
+                existing.id,
+                existing.active && existing.password_hash.is_some(),
+            ))
         }
         None => repo::insert(
             tx,
@@ -172,6 +259,7 @@ async fn portal_user_for(
             now,
         )
         .await
+        .map(|id| (id, false))
         .map_err(db),
     }
 }

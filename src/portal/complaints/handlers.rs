@@ -1,13 +1,28 @@
-//! The investor raises a complaint (a plain form post).
+//! The investor raises a complaint (a plain form post) and opens one (its responses are
+//! seen before the page renders, so the page itself never writes).
 use crate::feedback::complaints::model::{ComplaintForm, SubmittedComplaint};
 use crate::portal::access::backend::PortalAuthSession;
-use crate::portal::handlers::to_sign_in;
+use crate::portal::handlers::{record_then_render, to_sign_in};
 use crate::server::forms::{Outcome, answer_form, ip_of, pairs};
 use crate::server::state::AppState;
 use axum::body::Bytes;
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::request::Parts;
 use axum::response::Response;
+
+/// GET `/portal/complaints/{id}`: the responses are seen, then the page renders.
+pub async fn open(
+    State(state): State<AppState>,
+    portal: PortalAuthSession,
+    Path(id): Path<i64>,
+    parts: Parts,
+) -> Response {
+    let recorder = state.clone();
+    record_then_render(&state, &portal, parts, "responses seen", |me| async move {
+        super::service::mark_seen(&recorder, &me, id).await
+    })
+    .await
+}
 
 pub async fn raise(
     State(state): State<AppState>,

@@ -26,11 +26,25 @@ pub async fn my_complaints(
         .await
         .map_err(db)?;
     let (rows, next) = crate::server::query::keyset_page(rows, PAGE_SIZE, |r| r.id);
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let unseen = repo::unseen_among(&state.db, me.0.id, &ids)
+        .await
+        .map_err(db)?;
     let tz = &me.0.time_zone;
     Ok(ComplaintPage {
         next,
         items: rows.iter().map(|r| row_of(r, tz)).collect(),
+        unseen,
     })
+}
+
+/// Records that the investor opened complaint `id`, so its responses are no longer new.
+pub async fn mark_seen(state: &AppState, me: &Investor, id: i64) -> Result<(), AppError> {
+    let mut tx = state.db.begin().await.map_err(db)?;
+    repo::mark_seen(&mut tx, me.0.id, id, state.clock.now())
+        .await
+        .map_err(db)?;
+    tx.commit().await.map_err(db)
 }
 
 pub async fn my_complaint(

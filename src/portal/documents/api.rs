@@ -10,12 +10,13 @@ use leptos::server_fn::codec::GetUrl;
 pub async fn portal_documents(
     project: i64,
     before: Option<i64>,
+    preview: Option<i64>,
 ) -> Result<PortalDocumentPage, AppError> {
-    use crate::portal::access::backend::current_investor;
+    use crate::portal::preview::service::acting_investor;
     use crate::server::errors::with_status;
     with_status(
         async {
-            let me = current_investor().await?;
+            let me = acting_investor(preview, &format!("projects/{project}/documents")).await?;
             let state = crate::clients::service::state()?;
             super::service::page(&state, &me, project, before).await
         }

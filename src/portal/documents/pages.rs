@@ -3,6 +3,7 @@
 use super::api::portal_documents;
 use super::model::{PortalDocument, PortalDocumentPage};
 use crate::core::i18n;
+use crate::portal::preview::{portal_path, use_preview};
 use crate::ui::layout::failed;
 use crate::ui::session::{tr, use_lang};
 use leptos::prelude::*;
@@ -14,7 +15,11 @@ pub fn PortalDocumentsSection(project: i64) -> impl IntoView {
         .get_untracked()
         .get("documents_before")
         .and_then(|b| b.parse().ok());
-    let page = Resource::new(move || (project, before), |(p, b)| portal_documents(p, b));
+    let preview = use_preview();
+    let page = Resource::new(
+        move || (project, before, preview),
+        |(p, b, v)| portal_documents(p, b, v),
+    );
     view! {
         <section class="card" id="documents" aria-labelledby="documents-title">
             <h2 id="documents-title">{tr("documents.title")}</h2>
@@ -32,24 +37,30 @@ pub fn PortalDocumentsSection(project: i64) -> impl IntoView {
 
 #[component]
 fn DocumentList(project: i64, p: PortalDocumentPage) -> impl IntoView {
+    let preview = use_preview();
     view! {
         {if p.items.is_empty() {
             view! { <p class="empty">{tr("documents.none_portal")}</p> }.into_any()
         } else {
             view! {
                 <ul class="documents">
-                    {p.items.into_iter().map(|d| view! { <DocumentItem d /> }).collect_view()}
+                    {p.items.into_iter().map(|d| view! { <DocumentItem project d /> }).collect_view()}
                 </ul>
             }.into_any()
         }}
-        {p.next.map(|n| view! { <p><a href=format!("/portal/projects/{project}?documents_before={n}#documents")>{tr("list.next_page")}</a></p> })}
+        {p.next.map(|n| view! { <p><a href=portal_path(preview, &format!("/projects/{project}?documents_before={n}#documents"))>{tr("list.next_page")}</a></p> })}
     }
 }
 
 #[component]
-fn DocumentItem(d: PortalDocument) -> impl IntoView {
+fn DocumentItem(project: i64, d: PortalDocument) -> impl IntoView {
     let lang = use_lang();
-    let href = format!("/portal/documents/{}", d.id);
+    // In a preview the staff download opens the file, so nothing is recorded as the
+    // investor's view.
+    let href = match use_preview() {
+        None => format!("/portal/documents/{}", d.id),
+        Some(_) => format!("/projects/{project}/documents/{}", d.id),
+    };
     let download_label = i18n::t_with(lang, "documents.download_named", &[("title", &d.title)]);
     let view_label = i18n::t_with(lang, "documents.view_named", &[("title", &d.title)]);
     view! {

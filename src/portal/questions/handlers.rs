@@ -5,10 +5,8 @@ use super::service;
 use crate::auth::backend::AuthSession;
 use crate::core::error::FieldError;
 use crate::portal::access::backend::PortalAuthSession;
-use crate::portal::handlers::to_sign_in;
-use crate::server::forms::{
-    Outcome, answer_form, answer_on_page, ip_of, pairs, render_page, sign_in_first,
-};
+use crate::portal::handlers::{record_then_render, to_sign_in};
+use crate::server::forms::{Outcome, answer_form, answer_on_page, ip_of, pairs, sign_in_first};
 use crate::server::state::AppState;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -65,13 +63,11 @@ pub async fn open(
     Path(id): Path<i64>,
     parts: Parts,
 ) -> Response {
-    let Some(me) = &portal.user else {
-        return to_sign_in(&parts);
-    };
-    if let Err(error) = service::mark_seen(&state, me, id).await {
-        tracing::warn!(?error, "could not record that answers were seen");
-    }
-    render_page(&state, parts).await
+    let recorder = state.clone();
+    record_then_render(&state, &portal, parts, "answers seen", |me| async move {
+        service::mark_seen(&recorder, &me, id).await
+    })
+    .await
 }
 
 pub async fn reply(
