@@ -1,7 +1,7 @@
 //! The decline early warning: a rule-based signal per client, explained in words. Each
 //! source looks at one kind of fact and may give a reason; the signal's severity is the
-//! highest of its reasons. Sources still to come (open complaints past their target time,
-//! portal inactivity, falling survey scores) are added to `SOURCES` with their facts.
+//! highest of its reasons. Sources still to come (portal inactivity, falling survey
+//! scores) are added to `SOURCES` with their facts.
 use serde::{Deserialize, Serialize};
 
 /// What the sources look at, gathered per client by the refresh.
@@ -18,6 +18,8 @@ pub struct SignalFacts {
     pub commitment_now: i64,
     /// Days since the client was created (a brand-new client is not "quiet").
     pub days_known: i64,
+    /// The client's open complaints past a response-time target.
+    pub overdue_complaints: i64,
 }
 
 /// One reason, with the numbers its sentence needs.
@@ -29,6 +31,9 @@ pub struct Reason {
     pub days: i64,
     pub usual: i64,
     pub percent: i64,
+    /// How many (complaints); absent in signals stored before it existed.
+    #[serde(default)]
+    pub count: i64,
 }
 
 /// Without a cadence of its own, a client is quiet after 90 days.
@@ -55,6 +60,7 @@ fn quiet(f: &SignalFacts) -> Option<Reason> {
         days,
         usual: limit,
         percent: 0,
+        count: 0,
     })
 }
 
@@ -74,11 +80,25 @@ fn falling_commitment(f: &SignalFacts) -> Option<Reason> {
         days: 180,
         usual: 0,
         percent,
+        count: 0,
+    })
+}
+
+/// Complaints left past their targets: the client is being let down right now.
+fn overdue_complaints(f: &SignalFacts) -> Option<Reason> {
+    (f.overdue_complaints > 0).then(|| Reason {
+        key: "signal.overdue_complaints".into(),
+        severity: if f.overdue_complaints > 1 { 3 } else { 2 },
+        days: 0,
+        usual: 0,
+        percent: 0,
+        count: f.overdue_complaints,
     })
 }
 
 /// The sources of the signal, in the order their reasons are shown.
-pub const SOURCES: &[fn(&SignalFacts) -> Option<Reason>] = &[quiet, falling_commitment];
+pub const SOURCES: &[fn(&SignalFacts) -> Option<Reason>] =
+    &[quiet, falling_commitment, overdue_complaints];
 
 /// The reason in words, in `lang`.
 pub fn explain(reason: &Reason, lang: crate::core::i18n::Lang) -> String {
@@ -89,6 +109,7 @@ pub fn explain(reason: &Reason, lang: crate::core::i18n::Lang) -> String {
             ("days", &reason.days.to_string()),
             ("usual", &reason.usual.to_string()),
             ("percent", &reason.percent.to_string()),
+            ("count", &reason.count.to_string()),
         ],
     )
 }
@@ -128,6 +149,7 @@ mod tests {
             commitment_lost: 0,
             commitment_now: 100,
             days_known: 400,
+            overdue_complaints: 0,
         }
     }
 
@@ -173,6 +195,21 @@ mod tests {
             .0,
             0
         );
+    }
+
+    #[test]
+    fn complaints_past_their_targets_are_a_serious_sign() {
+        let (severity, reasons) = assess(&SignalFacts {
+            overdue_complaints: 1,
+            ..facts()
+        });
+        assert_eq!((severity, reasons[0].count), (2, 1));
+        assert_eq!(reasons[0].key, "signal.overdue_complaints");
+        let (severity, _) = assess(&SignalFacts {
+            overdue_complaints: 3,
+            ..facts()
+        });
+        assert_eq!(severity, 3);
     }
 
     #[test]

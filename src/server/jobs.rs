@@ -4,7 +4,7 @@
 use super::db::{Db, Tx};
 use super::state::AppState;
 use crate::{with_db, with_tx};
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, Timelike, Utc};
 use sqlx::FromRow;
 
 /// How long a claim lasts; a job whose worker died is claimed again after this.
@@ -24,6 +24,9 @@ pub mod kind {
     pub const UPDATE_NOTIFY: &str = "update_notify";
     /// Sends one outbox message (payload `{"outbox": id}`), unless it went out already.
     pub const MAIL_SEND: &str = "mail_send";
+    /// Gives due times to complaints that lack them and escalates missed targets (every
+    /// five minutes).
+    pub const COMPLAINT_ESCALATION: &str = "complaint_escalation";
 }
 
 #[derive(Clone, Debug, FromRow)]
@@ -133,7 +136,10 @@ pub async fn pending_count(db: &Db) -> Result<i64, sqlx::Error> {
 pub async fn schedule_periodic(db: &Db, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
     let hour = now.format("%Y-%m-%dT%H").to_string();
     let day = now.format("%Y-%m-%d").to_string();
+    // Five-minute periods: a missed target is escalated within minutes.
+    let five_minutes = format!("{}{}", now.format("%Y-%m-%dT%H:"), now.minute() / 5);
     let periodic = [
+        (kind::COMPLAINT_ESCALATION, five_minutes),
         (kind::SESSION_CLEANUP, hour.clone()),
         (kind::UPLOAD_CLEANUP, hour),
         (kind::DB_OPTIMIZE, day.clone()),
@@ -174,6 +180,10 @@ async fn run(state: &AppState, job: &ClaimedJob) -> Result<(), String> {
             .map_err(|e| e.to_string()),
         kind::UPDATE_NOTIFY => crate::projects::updates::notify::run(state, &job.payload).await,
         kind::MAIL_SEND => super::mail::send_queued(state, &job.payload).await,
+        kind::COMPLAINT_ESCALATION => crate::feedback::complaints::escalation::run(state)
+            .await
+            .map(|_| ())
+            .map_err(|e| e.to_string()),
         other => Err(format!("unknown job kind {other}")),
     }
 }

@@ -357,6 +357,11 @@ fn plain_routes() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
             "/complaints/{id}/respond",
             post(crate::feedback::complaints::handlers::respond),
         ),
+        (
+            "POST",
+            "/clients/{id}/complaints",
+            post(crate::feedback::complaints::handlers::log),
+        ),
         ("POST", "/portal/login", post(portal::sign_in)),
         ("POST", "/portal/logout", post(portal::sign_out)),
         (

@@ -114,6 +114,7 @@ const MATRIX: &[(&str, &str, Access)] = &[
     ("GET", "/complaints", Staff),
     ("GET", "/complaints/{id}", Staff),
     ("POST", "/complaints/{id}/respond", Staff),
+    ("POST", "/clients/{id}/complaints", Staff),
     ("POST", "/portal/profile", Portal),
     ("POST", "/portal/profile/requests", Portal),
     (
@@ -140,6 +141,7 @@ const MATRIX: &[(&str, &str, Access)] = &[
     ("GET", "/rpc/clients/change_requests", Staff),
     ("GET", "/rpc/complaints/get", Staff),
     ("GET", "/rpc/complaints/queue", Staff),
+    ("GET", "/rpc/complaints/log_options", Staff),
     ("GET", "/rpc/clients/contact", Staff),
     ("GET", "/rpc/clients/form_options", Staff),
     ("GET", "/rpc/clients/get", Staff),
@@ -351,23 +353,6 @@ async fn document(
     documents::upload(app, rm, project, &upload).await
 }
 
-/// A complaint raised by `investor` in the portal; returns its id.
-async fn complaint(app: &TestApp, investor: &reqwest::Client, description: &str) -> i64 {
-    let page = app.page(investor, "/portal/complaints").await;
-    let raised = app
-        .post_form(
-            investor,
-            "/portal/complaints",
-            &[
-                ("form_key", form_key_in(&page).as_str()),
-                ("category", "reporting"),
-                ("description", description),
-            ],
-        )
-        .await;
-    portal::id_in(&location(&raised))
-}
-
 async fn every_route_refuses_who_it_should_and_leaks_no_canary(engine: Engine) {
     let (app, _db) = TestApp::spawn(&engine).await;
     let (staff_id, rm) = app
@@ -473,7 +458,7 @@ async fn every_route_refuses_who_it_should_and_leaks_no_canary(engine: Engine) {
         portal_user: a_user,
         deal: a_deal,
         document: a_document,
-        complaint: complaint(&app, &a, "报告延迟").await,
+        complaint: portal::complaint(&app, &a, "报告延迟").await,
     };
     let b_ids = Ids {
         client: b_fund,
@@ -483,7 +468,7 @@ async fn every_route_refuses_who_it_should_and_leaks_no_canary(engine: Engine) {
         portal_user: b_user,
         deal: b_deal,
         document: b_document,
-        complaint: complaint(&app, &b, "CANARY-B-投诉").await,
+        complaint: portal::complaint(&app, &b, "CANARY-B-投诉").await,
     };
     let stranger = app.browser();
     let callers: [(&str, &reqwest::Client); 4] = [

@@ -3,7 +3,7 @@ use chrono::Utc;
 use covenant::auth::{password, repo};
 use covenant::core::i18n::Lang;
 use covenant::core::roles::Role;
-use covenant::server::clock::ManualClock;
+use covenant::server::clock::{Clock, ManualClock, SystemClock};
 use covenant::server::config::Config;
 use covenant::server::db::Db;
 use covenant::server::sqlx;
@@ -206,7 +206,9 @@ impl TestApp {
         ];
         all.extend_from_slice(flags);
         let config = Config::from_flags(&all).expect("test configuration");
-        let clock = ManualClock::new(Utc::now());
+        // Microseconds, as the system clock gives and PostgreSQL keeps, so a time read back
+        // equals the one written on both engines.
+        let clock = ManualClock::new(SystemClock.now());
         let state = startup::prepare(config, Arc::new(clock.clone()))
             .await
             .expect("app starts");
@@ -596,6 +598,23 @@ pub mod portal {
         .await)
         .expect("portal user");
         (id, contact, browser)
+    }
+
+    /// A complaint about reporting raised by `investor` in the portal; returns its id.
+    pub async fn complaint(app: &TestApp, investor: &reqwest::Client, description: &str) -> i64 {
+        let page = app.page(investor, "/portal/complaints").await;
+        let raised = app
+            .post_form(
+                investor,
+                "/portal/complaints",
+                &[
+                    ("form_key", super::form_key_in(&page).as_str()),
+                    ("category", "reporting"),
+                    ("description", description),
+                ],
+            )
+            .await;
+        id_in(&location(&raised))
     }
 
     /// The id at the end of a redirect such as `/projects/3/updates/9?created=1`.

@@ -93,22 +93,23 @@ async fn periodic_jobs_are_scheduled_once_per_period(engine: Engine) {
         .with_ymd_and_hms(2026, 11, 29, 10, 0, 0)
         .single()
         .expect("time");
-    // Two servers schedule the same hour: one session clean-up and one upload clean-up,
-    // and the daily statistics refresh and decline-signal refresh once each.
+    // Two servers schedule the same hour: one session clean-up, one upload clean-up and one
+    // complaint escalation run, and the daily statistics refresh and decline-signal refresh
+    // once each.
     jobs::schedule_periodic(&app.db, t0)
         .await
         .expect("schedule");
     jobs::schedule_periodic(&other.db, t0)
         .await
         .expect("schedule");
-    assert_eq!(pending().await, 4);
-    // The next hour adds the two clean-ups only; the next day all four again.
+    assert_eq!(pending().await, 5);
+    // The next hour adds the two clean-ups and an escalation run; the next day all five.
     jobs::schedule_periodic(&app.db, t0 + chrono::Duration::hours(1))
         .await
         .expect("schedule");
-    assert_eq!(pending().await, 6);
+    assert_eq!(pending().await, 8);
     jobs::schedule_periodic(&other.db, t0 + chrono::Duration::days(1))
         .await
         .expect("schedule");
-    assert_eq!(pending().await, 10);
+    assert_eq!(pending().await, 13);
 }

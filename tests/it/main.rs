@@ -8,6 +8,7 @@ mod authorization;
 mod board_totals;
 mod cli;
 mod clients;
+mod complaint_targets;
 mod contacts;
 mod deals;
 mod documents;

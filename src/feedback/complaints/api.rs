@@ -6,13 +6,17 @@ use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
 
 #[server(prefix = "/rpc", endpoint = "complaints/queue", input = GetUrl)]
-pub async fn complaint_queue(all: bool, before: Option<i64>) -> Result<ComplaintPage, AppError> {
+pub async fn complaint_queue(
+    show: Option<String>,
+    before: Option<i64>,
+) -> Result<ComplaintPage, AppError> {
     use crate::auth::backend::current_staff;
     use crate::server::errors::with_status;
     with_status(
         async {
             let me = current_staff().await?;
-            super::service::queue(&crate::clients::service::state()?, &me, all, before).await
+            let show = super::model::queue_tab(show.as_deref());
+            super::service::queue(&crate::clients::service::state()?, &me, show, before).await
         }
         .await,
     )
@@ -26,6 +30,21 @@ pub async fn staff_complaint(id: i64) -> Result<ComplaintDetail, AppError> {
         async {
             let me = current_staff().await?;
             super::service::detail(&crate::clients::service::state()?, &me, id).await
+        }
+        .await,
+    )
+}
+
+#[server(prefix = "/rpc", endpoint = "complaints/log_options", input = GetUrl)]
+pub async fn complaint_log_options(
+    client: i64,
+) -> Result<super::model::LogComplaintOptions, AppError> {
+    use crate::auth::backend::current_staff;
+    use crate::server::errors::with_status;
+    with_status(
+        async {
+            let me = current_staff().await?;
+            super::service::log_options(&crate::clients::service::state()?, &me, client).await
         }
         .await,
     )

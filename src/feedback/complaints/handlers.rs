@@ -1,5 +1,5 @@
 //! Staff post on a complaint (a plain form): a response or a note, and/or a new status.
-use super::model::{ResponseForm, SubmittedResponse};
+use super::model::{LoggedComplaintForm, ResponseForm, SubmittedLogged, SubmittedResponse};
 use super::service;
 use crate::auth::backend::AuthSession;
 use crate::server::forms::{answer_on_page, ip_of, pairs, sign_in_first};
@@ -31,5 +31,39 @@ pub async fn respond(
             error_key,
         }
     })
+    .await
+}
+
+/// POST `/clients/{id}/complaints`: staff log a complaint taken by phone, e-mail or in a
+/// meeting; the new complaint's page follows, or the client page with the form's errors.
+pub async fn log(
+    State(state): State<AppState>,
+    auth: AuthSession,
+    Path(client): Path<i64>,
+    parts: Parts,
+    body: Bytes,
+) -> Response {
+    let Some(me) = auth.user else {
+        return sign_in_first(&parts);
+    };
+    let pairs = pairs(&body);
+    let form = LoggedComplaintForm::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    let result = super::service::log_for_client(&state, &me, client, &form, ip_of(&parts)).await;
+    let done = match &result {
+        Ok(id) => format!("/complaints/{id}?logged=1"),
+        Err(_) => String::new(),
+    };
+    answer_on_page(
+        &state,
+        parts,
+        &format!("/clients/{client}"),
+        result,
+        &done,
+        |errors, error_key| SubmittedLogged {
+            form,
+            errors,
+            error_key,
+        },
+    )
     .await
 }

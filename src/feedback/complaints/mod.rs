@@ -3,7 +3,10 @@
 pub mod api;
 pub mod model;
 pub mod pages;
+pub mod targets;
 
+#[cfg(feature = "ssr")]
+pub mod escalation;
 #[cfg(feature = "ssr")]
 pub mod handlers;
 #[cfg(feature = "ssr")]

@@ -222,6 +222,33 @@ pub struct ComplaintRow {
     pub summary: String,
     pub assignee: Option<String>,
     pub created_at: String,
+    /// Where it stands against its response-time targets (staff only see this).
+    pub target: Option<super::targets::TargetState>,
+    /// The next due time it still has to meet, in the viewer's time zone.
+    pub next_due: Option<String>,
+    /// A target was missed and escalated.
+    pub escalated: bool,
+}
+
+/// The tabs of the staff queue; the first is the default.
+pub const QUEUE_TABS: [&str; 4] = ["open", "breached", "soon", "all"];
+
+/// The queue tab named in the address, or the default.
+pub fn queue_tab(code: Option<&str>) -> &'static str {
+    QUEUE_TABS
+        .into_iter()
+        .find(|t| Some(*t) == code)
+        .unwrap_or(QUEUE_TABS[0])
+}
+
+/// A missed target that was escalated, as the complaint page lists it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct EscalationView {
+    /// `first_response` or `resolution`.
+    pub target: String,
+    pub due_at: String,
+    pub escalated_at: String,
+    pub notified: i64,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -257,6 +284,9 @@ pub struct ComplaintDetail {
     pub next_statuses: Vec<ComplaintStatus>,
     pub can_respond: bool,
     pub version: i64,
+    pub first_response_due: Option<String>,
+    pub resolution_due: Option<String>,
+    pub escalations: Vec<EscalationView>,
 }
 
 /// The statuses that may follow `from`.
@@ -364,5 +394,155 @@ mod tests {
         );
         assert_eq!(summary_of("第一行\n第二行"), "第一行");
         assert_eq!(summary_of(&"长".repeat(130)).chars().count(), 121);
+    }
+}
+
+/// A complaint staff log for a client, taken by phone, by e-mail or in a meeting.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct LoggedComplaintForm {
+    pub source: String,
+    pub contact: String,
+    pub project: String,
+    pub category: String,
+    pub severity: String,
+    pub description: String,
+    pub form_key: String,
+}
+
+impl LoggedComplaintForm {
+    pub fn from_pairs<'a>(
+        pairs: impl IntoIterator<Item = (&'a str, &'a str)>,
+    ) -> LoggedComplaintForm {
+        let mut form = LoggedComplaintForm::default();
+        for (name, value) in pairs {
+            let field = match name {
+                "source" => &mut form.source,
+                "contact" => &mut form.contact,
+                "project" => &mut form.project,
+                "category" => &mut form.category,
+                "severity" => &mut form.severity,
+                "description" => &mut form.description,
+                "form_key" => &mut form.form_key,
+                _ => continue,
+            };
+            *field = value.to_string();
+        }
+        form
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ValidLogged {
+    pub source: ComplaintSource,
+    pub contact: Option<i64>,
+    pub project: Option<i64>,
+    pub category: ComplaintCategory,
+    pub severity: Severity,
+    pub description: String,
+}
+
+/// The sources a member of staff may log a complaint from (the portal and surveys open
+/// their own).
+pub const LOGGED_SOURCES: [ComplaintSource; 3] = [
+    ComplaintSource::Phone,
+    ComplaintSource::Email,
+    ComplaintSource::Meeting,
+];
+
+pub fn validate_logged(form: &LoggedComplaintForm) -> Result<ValidLogged, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let source = crate::core::form::code(
+        &form.source,
+        |code: &str| ComplaintSource::parse(code).filter(|s| LOGGED_SOURCES.contains(s)),
+        "source",
+        &mut errors,
+    );
+    let contact = optional_id(&form.contact, "contact", &mut errors);
+    let project = optional_id(&form.project, "project", &mut errors);
+    let category = crate::core::form::code(
+        &form.category,
+        ComplaintCategory::parse,
+        "category",
+        &mut errors,
+    );
+    let severity =
+        crate::core::form::code(&form.severity, Severity::parse, "severity", &mut errors);
+    let description = message(&form.description, "description", &mut errors);
+    match (source, category, severity) {
+        (Some(source), Some(category), Some(severity)) if errors.is_empty() => Ok(ValidLogged {
+            source,
+            contact,
+            project,
+            category,
+            severity,
+            description,
+        }),
+        _ => Err(errors),
+    }
+}
+
+/// What the log-a-complaint form on a client page offers.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LogComplaintOptions {
+    pub form_key: String,
+    /// The client's contacts: (id, name).
+    pub contacts: Vec<(i64, String)>,
+    /// The projects the client has deals in: (id, name).
+    pub projects: Vec<(i64, String)>,
+    pub can_log: bool,
+}
+
+/// A log-a-complaint form posted with errors, shown again.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct SubmittedLogged {
+    pub form: LoggedComplaintForm,
+    pub errors: Vec<FieldError>,
+    pub error_key: Option<String>,
+}
+
+#[cfg(test)]
+mod logged_tests {
+    use super::*;
+
+    fn form() -> LoggedComplaintForm {
+        LoggedComplaintForm {
+            source: "phone".into(),
+            category: "payment".into(),
+            severity: "high".into(),
+            description: "分配款晚到两周。".into(),
+            ..LoggedComplaintForm::default()
+        }
+    }
+
+    #[test]
+    fn staff_log_a_complaint_from_a_phone_call_an_email_or_a_meeting() {
+        let valid = validate_logged(&form()).expect("valid");
+        assert_eq!(valid.source, ComplaintSource::Phone);
+        assert_eq!(valid.severity, Severity::High);
+        assert_eq!((valid.contact, valid.project), (None, None));
+    }
+
+    #[test]
+    fn the_portal_and_surveys_are_not_sources_staff_may_claim() {
+        for source in ["portal", "survey", "survey_follow_up", "fax"] {
+            let errors = validate_logged(&LoggedComplaintForm {
+                source: source.into(),
+                ..form()
+            })
+            .expect_err(source);
+            assert_eq!(errors[0].field, "source");
+        }
+    }
+
+    #[test]
+    fn a_logged_complaint_needs_a_severity_and_a_description() {
+        let errors = validate_logged(&LoggedComplaintForm {
+            severity: String::new(),
+            description: "  ".into(),
+            ..form()
+        })
+        .expect_err("invalid");
+        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["severity", "description"]);
     }
 }

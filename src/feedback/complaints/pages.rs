@@ -1,10 +1,16 @@
 //! Pages of complaints: the staff queue and one complaint with its whole timeline and the
 //! post form; and the parts the investor's pages share (the list and the timeline).
-use super::api::{complaint_queue, staff_complaint};
-use super::model::{ComplaintDetail, ComplaintPage, EventView, SubmittedResponse};
+use super::api::{complaint_log_options, complaint_queue, staff_complaint};
+use super::model::{
+    ComplaintCategory, ComplaintDetail, ComplaintPage, EventView, LOGGED_SOURCES,
+    LogComplaintOptions, LoggedComplaintForm, QUEUE_TABS, Severity, SubmittedLogged,
+    SubmittedResponse, queue_tab,
+};
+use super::targets::TargetState;
+use crate::core::i18n;
 use crate::ui::fields::{Area, Choice, message_for};
 use crate::ui::layout::failed;
-use crate::ui::session::tr;
+use crate::ui::session::{tr, use_lang};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -40,11 +46,13 @@ pub fn ComplaintList(
                                 " " <span class="flag">{c.status.map(|s| tr(&s.i18n_key())).unwrap_or_default()}</span>
                                 {unseen.contains(&c.id).then(|| view! { " " <span class="flag warning new-response">{tr("complaint.new_response")}</span> })}
                                 {staff.then(|| view! { " " <span class="flag">{c.severity.map(|s| tr(&s.i18n_key())).unwrap_or_default()}</span> })}
+                                {staff.then(|| target_flag(c.target, c.escalated))}
                                 <br /><span class="muted small">
                                     {staff.then(|| format!("{} · ", c.entity.clone().unwrap_or_default()))}
                                     {c.project.clone().map(|p| format!("{p} · "))}
                                     {c.created_at.clone()}
                                     {staff.then(|| c.assignee.clone().map(|a| format!(" · {a}"))).flatten()}
+                                    {staff.then(|| c.next_due.clone().map(|d| format!(" · {} {d}", tr("complaint.next_due")))).flatten()}
                                 </span>
                                 <br />{c.summary.clone()}
                             </li>
@@ -55,6 +63,23 @@ pub fn ComplaintList(
         }}
         {p.next.map(|n| view! { <p><a href=format!("{base}?{next}{n}")>{tr("list.next_page")}</a></p> })}
     }
+}
+
+/// The mark of a complaint past or near a target; nothing while it is on track.
+fn target_flag(state: Option<TargetState>, escalated: bool) -> Option<AnyView> {
+    let class = match state? {
+        TargetState::Breached => "flag danger target-breached",
+        TargetState::DueSoon => "flag warning target-soon",
+        TargetState::OnTrack | TargetState::Done => return None,
+    };
+    let label = state.map(|s| tr(s.i18n_key())).unwrap_or_default();
+    Some(
+        view! {
+            " " <span class=class>{label}</span>
+            {escalated.then(|| view! { " " <span class="flag">{tr("complaint.escalated")}</span> })}
+        }
+        .into_any(),
+    )
 }
 
 /// The timeline of a complaint, oldest first.
@@ -101,16 +126,20 @@ pub fn ComplaintFacts(d: ComplaintDetail) -> impl IntoView {
 #[component]
 pub fn ComplaintQueuePage() -> impl IntoView {
     let query = use_query_map().get_untracked();
-    let all = query.get("show").as_deref() == Some("all");
+    let show = queue_tab(query.get("show").as_deref());
     let before = query.get("before").and_then(|b| b.parse().ok());
-    let page = Resource::new(move || (all, before), |(a, b)| complaint_queue(a, b));
-    let next = if all { "show=all&before=" } else { "before=" }.to_string();
+    let page = Resource::new(
+        move || (show, before),
+        |(s, b)| complaint_queue(Some(s.to_string()), b),
+    );
+    let next = format!("show={show}&before=");
     view! {
         <Title text=tr("complaint.queue") />
         <h1>{tr("complaint.queue")}</h1>
         <nav aria-label=tr("complaint.queue") class="tabs">
-            <a href="/complaints" aria-current=(!all).then_some("page")>{tr("complaint.open_ones")}</a> " "
-            <a href="/complaints?show=all" aria-current=all.then_some("page")>{tr("complaint.all")}</a>
+            {QUEUE_TABS.into_iter().map(|tab| view! {
+                <a href=format!("/complaints?show={tab}") aria-current=(tab == show).then_some("page")>{tr(&format!("complaint.tab.{tab}"))}</a> " "
+            }).collect_view()}
         </nav>
         <Suspense fallback=|| view! { <p class="muted">{tr("form.loading")}</p> }>
             {move || {
@@ -129,7 +158,9 @@ pub fn ComplaintQueuePage() -> impl IntoView {
 #[component]
 pub fn ComplaintDetailPage() -> impl IntoView {
     let id = param_id();
-    let posted = use_query_map().get_untracked().get("posted").is_some();
+    let query = use_query_map().get_untracked();
+    let posted = query.get("posted").is_some();
+    let logged = query.get("logged").is_some();
     let detail = Resource::new(move || id, staff_complaint);
     view! {
         <p><a href="/complaints">{tr("complaint.queue")}</a></p>
@@ -142,7 +173,9 @@ pub fn ComplaintDetailPage() -> impl IntoView {
                             <Title text=title.clone() />
                             <h1>{title}</h1>
                             {posted.then(|| view! { <p class="alert alert-success" role="status">{tr("complaint.posted")}</p> })}
+                            {logged.then(|| view! { <p class="alert alert-success" role="status">{tr("complaint.logged")}</p> })}
                             <ComplaintFacts d=d.clone() />
+                            <TargetsSection d=d.clone() />
                             <Timeline description=d.description.clone() events=d.events.clone() />
                             {d.can_respond.then(|| view! { <PostForm d=d.clone() /> })}
                         }.into_any()
@@ -151,6 +184,32 @@ pub fn ComplaintDetailPage() -> impl IntoView {
                 }
             })}
         </Suspense>
+    }
+}
+
+/// The complaint's due times, where it stands, and the escalations of missed targets.
+#[component]
+fn TargetsSection(d: ComplaintDetail) -> impl IntoView {
+    let lang = use_lang();
+    view! {
+        <section class="card" aria-labelledby="targets-title" id="targets">
+            <h2 id="targets-title">{tr("complaint.targets")}</h2>
+            <dl class="facts">
+                <dt>{tr("complaint.first_response_due")}</dt><dd>{d.first_response_due.clone().unwrap_or_else(|| tr("complaint.no_target"))}</dd>
+                <dt>{tr("complaint.resolution_due")}</dt><dd>{d.resolution_due.clone().unwrap_or_else(|| tr("complaint.no_target"))}</dd>
+                <dt>{tr("complaint.standing")}</dt><dd>{d.row.target.map(|t| tr(t.i18n_key())).unwrap_or_default()}</dd>
+            </dl>
+            {(!d.escalations.is_empty()).then(|| view! {
+                <h3>{tr("complaint.escalations")}</h3>
+                <ul id="escalations">
+                    {d.escalations.iter().map(|e| {
+                        let target = tr(&format!("complaint.escalation.{}", e.target));
+                        let count = e.notified.to_string();
+                        view! { <li>{i18n::t_with(lang, "complaint.escalation_line", &[("target", &target), ("due", &e.due_at), ("at", &e.escalated_at), ("count", &count)])}</li> }
+                    }).collect_view()}
+                </ul>
+            })}
+        </section>
     }
 }
 
@@ -183,6 +242,85 @@ fn PostForm(d: ComplaintDetail) -> impl IntoView {
                 <Choice name="status" label=tr("complaint.new_status") options=statuses selected=s.form.status.clone() error=err("status") placeholder=tr("complaint.keep_status") />
                 <button type="submit" class="primary">{tr("complaint.send")}</button>
             </form>
+        </section>
+    }
+}
+
+/// On a client's page: log a complaint the client made by phone, by e-mail or in a
+/// meeting (for those who may edit the client).
+#[component]
+pub fn LogComplaintSection(client: i64) -> impl IntoView {
+    let options = Resource::new(move || client, complaint_log_options);
+    let submitted = use_context::<SubmittedLogged>();
+    view! {
+        <Suspense>
+            {move || {
+                let submitted = submitted.clone();
+                Suspend::new(async move {
+                    match options.await {
+                        Ok(o) if o.can_log => view! { <LogComplaintForm client o submitted /> }.into_any(),
+                        Ok(_) => ().into_any(),
+                        Err(error) => failed(error),
+                    }
+                })
+            }}
+        </Suspense>
+    }
+}
+
+#[component]
+fn LogComplaintForm(
+    client: i64,
+    o: LogComplaintOptions,
+    submitted: Option<SubmittedLogged>,
+) -> impl IntoView {
+    let open = submitted.is_some();
+    let s = submitted.unwrap_or_else(|| SubmittedLogged {
+        form: LoggedComplaintForm {
+            form_key: o.form_key.clone(),
+            source: "phone".into(),
+            severity: "medium".into(),
+            ..LoggedComplaintForm::default()
+        },
+        ..SubmittedLogged::default()
+    });
+    let f = s.form.clone();
+    let err = |field: &str| message_for(&s.errors, field);
+    let sources = LOGGED_SOURCES
+        .iter()
+        .map(|c| (c.as_str().to_string(), tr(&c.i18n_key())))
+        .collect();
+    let categories = ComplaintCategory::ALL
+        .iter()
+        .map(|c| (c.as_str().to_string(), tr(&c.i18n_key())))
+        .collect();
+    let severities = Severity::ALL
+        .iter()
+        .map(|c| (c.as_str().to_string(), tr(&c.i18n_key())))
+        .collect();
+    let named = |items: &[(i64, String)]| {
+        items
+            .iter()
+            .map(|(id, name)| (id.to_string(), name.clone()))
+            .collect::<Vec<_>>()
+    };
+    view! {
+        <section class="card" id="log-complaint">
+            <details open=open>
+                <summary><h2>{tr("complaint.log")}</h2></summary>
+                <p class="hint">{tr("complaint.log_hint")}</p>
+                {s.error_key.clone().map(|k| view! { <p class="alert alert-error" role="alert">{tr(&k)}</p> })}
+                <form method="post" action=format!("/clients/{client}/complaints") class="grid-form">
+                    <input type="hidden" name="form_key" value=f.form_key.clone() />
+                    <Choice name="source" label=tr("complaint.source") options=sources selected=f.source.clone() error=err("source") blank=false />
+                    <Choice name="contact" label=tr("complaint.contact") options=named(&o.contacts) selected=f.contact.clone() error=err("contact") placeholder=tr("complaint.no_contact") />
+                    <Choice name="project" label=tr("portal.project") options=named(&o.projects) selected=f.project.clone() error=err("project") placeholder=tr("complaint.no_project") />
+                    <Choice name="category" label=tr("complaint.category") options=categories selected=f.category.clone() error=err("category") />
+                    <Choice name="severity" label=tr("complaint.severity") options=severities selected=f.severity.clone() error=err("severity") blank=false />
+                    <Area name="description" label=tr("complaint.description") value=f.description.clone() error=err("description") required=true />
+                    <button type="submit" class="primary">{tr("complaint.log_send")}</button>
+                </form>
+            </details>
         </section>
     }
 }

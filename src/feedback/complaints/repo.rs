@@ -1,5 +1,6 @@
 //! SQL of complaints on the staff side and the writes both sides share. Bind parameters
 //! only; both engines. The investor's scoped reads are in `portal::complaints::repo`.
+use super::targets::Target;
 use crate::server::db::{Db, Tx};
 use crate::{with_db, with_tx};
 use chrono::{DateTime, Utc};
@@ -18,16 +19,21 @@ pub struct NewComplaint<'a> {
     pub created_by: Option<i64>,
 }
 
+/// Inserts a new complaint, due by `due` (first response, resolution) when its severity
+/// has targets.
 pub async fn insert(
     tx: &mut Tx,
     c: &NewComplaint<'_>,
+    due: Option<(DateTime<Utc>, DateTime<Utc>)>,
     now: DateTime<Utc>,
 ) -> Result<i64, sqlx::Error> {
     with_tx!(tx, conn => sqlx::query_scalar(
         "INSERT INTO complaints (client_id, contact_id, portal_user_id, project_id, source,
                                  category, severity, status, description, assignee_id,
-                                 created_by, created_at, updated_at, version)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, 'new', $8, $9, $10, $11, $11, 1) RETURNING id",
+                                 created_by, created_at, updated_at, version,
+                                 first_response_due_at, resolution_due_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 'new', $8, $9, $10, $11, $11, 1, $12, $13)
+         RETURNING id",
     )
     .bind(c.client)
     .bind(c.contact)
@@ -40,6 +46,8 @@ pub async fn insert(
     .bind(c.assignee)
     .bind(c.created_by)
     .bind(now)
+    .bind(due.map(|d| d.0))
+    .bind(due.map(|d| d.1))
     .fetch_one(conn)
     .await)
 }
@@ -99,6 +107,9 @@ pub struct ComplaintRecord {
     pub description: String,
     pub assignee: Option<String>,
     pub first_response_at: Option<DateTime<Utc>>,
+    pub first_response_due_at: Option<DateTime<Utc>>,
+    pub resolution_due_at: Option<DateTime<Utc>>,
+    pub escalated_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub version: i64,
 }
@@ -108,7 +119,8 @@ pub const RECORD: &str = "SELECT q.id, q.client_id, c.owner_id AS client_owner,
         c.display_name AS entity, p.name AS project, q.portal_user_id,
         pu.name AS investor_name, pu.email AS investor_email, pu.locale AS investor_locale,
         pu.notify_answers AS investor_notify, q.source, q.category, q.severity, q.status,
-        q.description, a.name AS assignee, q.first_response_at, q.created_at, q.version
+        q.description, a.name AS assignee, q.first_response_at, q.first_response_due_at,
+        q.resolution_due_at, q.escalated_at, q.created_at, q.version
     FROM complaints q
     LEFT JOIN clients c ON c.id = q.client_id
     LEFT JOIN projects p ON p.id = q.project_id
@@ -125,21 +137,38 @@ pub async fn find_tx(tx: &mut Tx, id: i64) -> Result<Option<ComplaintRecord>, sq
     with_tx!(tx, c => sqlx::query_as::<_, ComplaintRecord>(&sql).bind(id).fetch_optional(c).await)
 }
 
-/// One page of the queue, newest first before `before`: open complaints only, or all.
+/// An open complaint past a target it still has to meet at `$t`.
+fn missed_by(t: &str) -> String {
+    format!(
+        "((q.first_response_at IS NULL AND q.first_response_due_at < {t})
+          OR q.resolution_due_at < {t})"
+    )
+}
+
+/// One page of the queue, newest first before `before`: `show` is `open`, `all`,
+/// `breached` (a target missed at `now`) or `soon` (not missed, but due before `soon`).
 pub async fn queue(
     db: &Db,
-    open_only: bool,
+    show: &str,
+    now: DateTime<Utc>,
+    soon: DateTime<Utc>,
     before: Option<i64>,
     limit: i64,
 ) -> Result<Vec<ComplaintRecord>, sqlx::Error> {
+    let (missed_now, missed_soon) = (missed_by("$4"), missed_by("$5"));
     let sql = format!(
-        "{RECORD} WHERE q.id < $1 AND ($2 = FALSE OR q.status NOT IN ('resolved', 'closed'))
+        "{RECORD} WHERE q.id < $1
+           AND ($2 = 'all' OR q.status NOT IN ('resolved', 'closed'))
+           AND ($2 <> 'breached' OR {missed_now})
+           AND ($2 <> 'soon' OR (NOT {missed_now} AND {missed_soon}))
          ORDER BY q.id DESC LIMIT $3"
     );
     with_db!(db, c => sqlx::query_as::<_, ComplaintRecord>(&sql)
         .bind(before.unwrap_or(i64::MAX))
-        .bind(open_only)
+        .bind(show)
         .bind(limit)
+        .bind(now)
+        .bind(soon)
         .fetch_all(c)
         .await)
 }
@@ -206,4 +235,227 @@ pub async fn apply(
     .await
     .map(|r| r.rows_affected()))?;
     Ok(changed == 1)
+}
+
+/// The targets of `severity`, if it has any.
+pub async fn target_of(tx: &mut Tx, severity: &str) -> Result<Option<Target>, sqlx::Error> {
+    let row: Option<(i64, i64)> = with_tx!(tx, c => sqlx::query_as(
+        "SELECT first_response_hours, resolution_hours FROM complaint_targets WHERE severity = $1",
+    )
+    .bind(severity)
+    .fetch_optional(c)
+    .await)?;
+    Ok(row.map(|(first_response_hours, resolution_hours)| Target {
+        first_response_hours,
+        resolution_hours,
+    }))
+}
+
+/// Every severity's targets, most severe first.
+pub async fn targets(db: &Db) -> Result<Vec<(String, Target)>, sqlx::Error> {
+    let rows: Vec<(String, i64, i64)> = with_db!(db, c => sqlx::query_as(
+        "SELECT severity, first_response_hours, resolution_hours FROM complaint_targets
+         ORDER BY resolution_hours, severity",
+    )
+    .fetch_all(c)
+    .await)?;
+    Ok(rows
+        .into_iter()
+        .map(|(severity, first_response_hours, resolution_hours)| {
+            (
+                severity,
+                Target {
+                    first_response_hours,
+                    resolution_hours,
+                },
+            )
+        })
+        .collect())
+}
+
+/// Open complaints without due times (opened before targets existed): (id, opened, severity).
+pub async fn without_due_times(
+    db: &Db,
+    limit: i64,
+) -> Result<Vec<(i64, DateTime<Utc>, String)>, sqlx::Error> {
+    with_db!(db, c => sqlx::query_as(
+        "SELECT id, created_at, severity FROM complaints
+         WHERE resolution_due_at IS NULL AND status NOT IN ('resolved', 'closed')
+         ORDER BY id LIMIT $1",
+    )
+    .bind(limit)
+    .fetch_all(c)
+    .await)
+}
+
+/// Sets a complaint's due times. The version stays: targets are the firm's rules, not an
+/// edit a member of staff could conflict with.
+pub async fn set_due_times(
+    tx: &mut Tx,
+    id: i64,
+    first_response: DateTime<Utc>,
+    resolution: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    with_tx!(tx, c => sqlx::query(
+        "UPDATE complaints SET first_response_due_at = $1, resolution_due_at = $2 WHERE id = $3",
+    )
+    .bind(first_response)
+    .bind(resolution)
+    .bind(id)
+    .execute(c)
+    .await
+    .map(|_| ()))
+}
+
+/// A target an open complaint has missed and that has not been escalated yet.
+#[derive(Clone, Debug, FromRow)]
+pub struct MissedTarget {
+    pub id: i64,
+    /// `first_response` or `resolution`.
+    pub target: String,
+    pub due_at: DateTime<Utc>,
+    pub assignee_id: Option<i64>,
+    pub client_id: Option<i64>,
+}
+
+/// Up to `limit` missed, unescalated targets, the longest overdue first.
+pub async fn missed_targets(
+    db: &Db,
+    now: DateTime<Utc>,
+    limit: i64,
+) -> Result<Vec<MissedTarget>, sqlx::Error> {
+    with_db!(db, c => sqlx::query_as::<_, MissedTarget>(
+        "SELECT m.id, m.target, m.due_at, m.assignee_id, m.client_id FROM (
+             SELECT q.id, 'first_response' AS target, q.first_response_due_at AS due_at,
+                    q.assignee_id, q.client_id
+             FROM complaints q
+             WHERE q.first_response_at IS NULL AND q.first_response_due_at < $1
+               AND q.status NOT IN ('resolved', 'closed')
+               AND NOT EXISTS (SELECT 1 FROM complaint_escalations x
+                               WHERE x.complaint_id = q.id AND x.target = 'first_response')
+             UNION ALL
+             SELECT q.id, 'resolution', q.resolution_due_at, q.assignee_id, q.client_id
+             FROM complaints q
+             WHERE q.resolution_due_at < $1 AND q.status NOT IN ('resolved', 'closed')
+               AND NOT EXISTS (SELECT 1 FROM complaint_escalations x
+                               WHERE x.complaint_id = q.id AND x.target = 'resolution')
+         ) m ORDER BY m.due_at, m.id, m.target LIMIT $2",
+    )
+    .bind(now)
+    .bind(limit)
+    .fetch_all(c)
+    .await)
+}
+
+/// Claims the escalation of one missed target; false if another worker already has.
+pub async fn claim_escalation(
+    tx: &mut Tx,
+    missed: &MissedTarget,
+    now: DateTime<Utc>,
+) -> Result<bool, sqlx::Error> {
+    let inserted = with_tx!(tx, c => sqlx::query(
+        "INSERT INTO complaint_escalations (complaint_id, target, due_at, escalated_at, notified)
+         VALUES ($1, $2, $3, $4, 0) ON CONFLICT (complaint_id, target) DO NOTHING",
+    )
+    .bind(missed.id)
+    .bind(&missed.target)
+    .bind(missed.due_at)
+    .bind(now)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    if inserted == 0 {
+        return Ok(false);
+    }
+    with_tx!(tx, c => sqlx::query(
+        "UPDATE complaints SET escalated_at = COALESCE(escalated_at, $1) WHERE id = $2",
+    )
+    .bind(now)
+    .bind(missed.id)
+    .execute(c)
+    .await
+    .map(|_| ()))?;
+    Ok(true)
+}
+
+pub async fn set_notified(
+    tx: &mut Tx,
+    missed: &MissedTarget,
+    notified: i64,
+) -> Result<(), sqlx::Error> {
+    with_tx!(tx, c => sqlx::query(
+        "UPDATE complaint_escalations SET notified = $1 WHERE complaint_id = $2 AND target = $3",
+    )
+    .bind(notified)
+    .bind(missed.id)
+    .bind(&missed.target)
+    .execute(c)
+    .await
+    .map(|_| ()))
+}
+
+/// Someone an escalation is sent to.
+#[derive(Clone, Debug, FromRow)]
+pub struct Recipient {
+    pub id: i64,
+    pub name: String,
+    pub email: String,
+    pub locale: String,
+}
+
+/// Who hears of a missed target: the assignee's manager and every CRM officer, if active.
+pub async fn escalation_recipients(
+    tx: &mut Tx,
+    assignee: Option<i64>,
+) -> Result<Vec<Recipient>, sqlx::Error> {
+    with_tx!(tx, c => sqlx::query_as::<_, Recipient>(
+        "SELECT id, name, email, locale FROM users
+         WHERE active = TRUE
+           AND (role = 'crm_officer' OR id = (SELECT reports_to FROM users WHERE id = $1))
+         ORDER BY id",
+    )
+    .bind(assignee)
+    .fetch_all(c)
+    .await)
+}
+
+/// A complaint's escalations: (target, due, escalated, people told), oldest first.
+pub async fn escalations_of(
+    db: &Db,
+    id: i64,
+) -> Result<Vec<(String, DateTime<Utc>, DateTime<Utc>, i64)>, sqlx::Error> {
+    with_db!(db, c => sqlx::query_as(
+        "SELECT target, due_at, escalated_at, notified FROM complaint_escalations
+         WHERE complaint_id = $1 ORDER BY escalated_at, target",
+    )
+    .bind(id)
+    .fetch_all(c)
+    .await)
+}
+
+/// The projects a client has deals in (the projects a complaint of theirs may be about).
+pub async fn projects_of_client(db: &Db, client: i64) -> Result<Vec<(i64, String)>, sqlx::Error> {
+    with_db!(db, c => sqlx::query_as(
+        "SELECT p.id, p.name FROM projects p
+         WHERE p.id IN (SELECT d.project_id FROM deals d WHERE d.client_id = $1)
+         ORDER BY p.name, p.id LIMIT 200",
+    )
+    .bind(client)
+    .fetch_all(c)
+    .await)
+}
+
+/// Whether `client` has a deal in `project`.
+pub async fn client_in_project(
+    tx: &mut Tx,
+    client: i64,
+    project: i64,
+) -> Result<bool, sqlx::Error> {
+    with_tx!(tx, c => sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM deals WHERE client_id = $1 AND project_id = $2)",
+    )
+    .bind(client)
+    .bind(project)
+    .fetch_one(c)
+    .await)
 }

@@ -7,7 +7,9 @@ use super::model::{
     ComplaintStatus, EventView, ResponseForm, Severity, after_first_response, may_move,
     next_statuses, summary_of, validate_response,
 };
-use super::repo::{self, Change, ComplaintRecord, EventRow, NewEvent};
+use super::model::{EscalationView, LogComplaintOptions, LoggedComplaintForm, validate_logged};
+use super::repo::{self, Change, ComplaintRecord, EventRow, NewComplaint, NewEvent};
+use super::targets::{DUE_SOON_HOURS, Progress, due_times, next_due, target_state};
 use crate::auth::backend::StaffUser;
 use crate::clients::service::can_edit;
 use crate::core::error::AppError;
@@ -17,18 +19,30 @@ use crate::server::errors::db;
 use crate::server::format;
 use crate::server::mail::{self, Outgoing};
 use crate::server::state::AppState;
+use chrono::{DateTime, Duration, Utc};
 
 pub const PAGE_SIZE: i64 = 25;
 
-pub fn row_of(r: &ComplaintRecord, tz: &str) -> ComplaintRow {
+/// A complaint in a list at moment `now` (which decides where it stands on its targets).
+pub fn row_of(r: &ComplaintRecord, tz: &str, now: DateTime<Utc>) -> ComplaintRow {
+    let status = ComplaintStatus::parse(&r.status);
+    let progress = Progress {
+        open: status.is_some_and(ComplaintStatus::is_open),
+        responded: r.first_response_at.is_some(),
+        first_response_due: r.first_response_due_at,
+        resolution_due: r.resolution_due_at,
+    };
     ComplaintRow {
+        target: Some(target_state(&progress, now)),
+        next_due: next_due(&progress).map(|at| format::date_time(at, tz)),
+        escalated: r.escalated_at.is_some(),
         id: r.id,
         entity: r.entity.clone(),
         project: r.project.clone(),
         source: ComplaintSource::parse(&r.source),
         category: ComplaintCategory::parse(&r.category),
         severity: Severity::parse(&r.severity),
-        status: ComplaintStatus::parse(&r.status),
+        status,
         summary: summary_of(&r.description),
         assignee: r.assignee.clone(),
         created_at: format::date_time(r.created_at, tz),
@@ -48,21 +62,24 @@ pub fn event_of(e: EventRow, tz: &str) -> EventView {
     }
 }
 
-/// The staff queue: open complaints (or all), newest first.
+/// The staff queue, newest first: open complaints, those past a target, those due soon,
+/// or all (`show`, see `model::QUEUE_TABS`).
 pub async fn queue(
     state: &AppState,
     me: &StaffUser,
-    all: bool,
+    show: &str,
     before: Option<i64>,
 ) -> Result<ComplaintPage, AppError> {
-    let rows = repo::queue(&state.db, !all, before, PAGE_SIZE + 1)
+    let now = state.clock.now();
+    let soon = now + Duration::hours(DUE_SOON_HOURS);
+    let rows = repo::queue(&state.db, show, now, soon, before, PAGE_SIZE + 1)
         .await
         .map_err(db)?;
     let (rows, next) = crate::server::query::keyset_page(rows, PAGE_SIZE, |r| r.id);
     let tz = &me.0.time_zone;
     Ok(ComplaintPage {
         next,
-        items: rows.iter().map(|r| row_of(r, tz)).collect(),
+        items: rows.iter().map(|r| row_of(r, tz, now)).collect(),
         unseen: Vec::new(),
     })
 }
@@ -89,16 +106,47 @@ pub async fn detail(
         .into_iter()
         .map(|e| event_of(e, tz))
         .collect();
+    let escalations = repo::escalations_of(&state.db, id)
+        .await
+        .map_err(db)?
+        .into_iter()
+        .map(|(target, due, at, notified)| EscalationView {
+            target,
+            due_at: format::date_time(due, tz),
+            escalated_at: format::date_time(at, tz),
+            notified,
+        })
+        .collect();
     let status = ComplaintStatus::parse(&r.status);
     Ok(ComplaintDetail {
-        row: row_of(&r, tz),
+        row: row_of(&r, tz, state.clock.now()),
         description: r.description.clone(),
         client_id: r.client_id,
         events,
         next_statuses: status.map(next_statuses).unwrap_or_default(),
         can_respond: may_respond(me, &r),
         version: r.version,
+        first_response_due: r.first_response_due_at.map(|at| format::date_time(at, tz)),
+        resolution_due: r.resolution_due_at.map(|at| format::date_time(at, tz)),
+        escalations,
     })
+}
+
+/// Opens a complaint, due by its severity's targets, with the first entry of its timeline
+/// (raised by `raised_by`: the investor, or the member of staff who logged it). Every
+/// source of complaints opens them here.
+pub async fn open_complaint(
+    tx: &mut crate::server::db::Tx,
+    new: &NewComplaint<'_>,
+    raised_by: &NewEvent<'_>,
+    now: DateTime<Utc>,
+) -> Result<i64, sqlx::Error> {
+    let due = repo::target_of(tx, new.severity)
+        .await?
+        .map(|target| due_times(now, target));
+    let id = repo::insert(tx, new, due, now).await?;
+    repo::add_event(tx, id, raised_by, now).await?;
+    Ok(id)
 }
 
 /// A staff post on complaint `id`: text for the client or a note, and/or a status change
@@ -187,6 +235,10 @@ pub async fn respond(
         .ip(ip);
     audit::record(&mut tx, now, entry).await.map_err(db)?;
     tx.commit().await.map_err(db)?;
+    // Resolving an overdue complaint lifts that part of the client's decline signal.
+    if let Some(client) = r.client_id {
+        crate::pipeline::lifecycle::warning::refresh_quietly(&state.db, now, client).await;
+    }
     Ok(id)
 }
 
@@ -235,4 +287,121 @@ async fn tell_the_investor(
     .await
     .map_err(db)?;
     Ok(())
+}
+
+/// What the log-a-complaint form of client `client` offers `me`.
+pub async fn log_options(
+    state: &AppState,
+    me: &StaffUser,
+    client: i64,
+) -> Result<LogComplaintOptions, AppError> {
+    let record = crate::clients::repo::find(&state.db, client)
+        .await
+        .map_err(db)?
+        .ok_or(AppError::NotFound)?;
+    let contacts = crate::clients::repo::contacts_of(&state.db, client)
+        .await
+        .map_err(db)?
+        .into_iter()
+        .map(|c| (c.id, c.name))
+        .collect();
+    Ok(LogComplaintOptions {
+        form_key: crate::server::idempotency::new_key(),
+        contacts,
+        projects: repo::projects_of_client(&state.db, client)
+            .await
+            .map_err(db)?,
+        can_log: can_edit(me, record.owner_id) && record.archived_at.is_none(),
+    })
+}
+
+/// Logs a complaint a client made by phone, by e-mail or in a meeting, once per form key;
+/// it is assigned to the client's owner. Returns its id.
+pub async fn log_for_client(
+    state: &AppState,
+    me: &StaffUser,
+    client: i64,
+    form: &LoggedComplaintForm,
+    ip: Option<String>,
+) -> Result<i64, AppError> {
+    if !crate::server::idempotency::is_well_formed(&form.form_key) {
+        return Err(AppError::conflict("error.form_expired"));
+    }
+    let valid = validate_logged(form).map_err(AppError::Invalid)?;
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await.map_err(db)?;
+    let purpose = "complaint.log";
+    if let Some(id) =
+        crate::server::idempotency::replay::<i64>(&mut tx, me.0.id, purpose, &form.form_key)
+            .await
+            .map_err(db)?
+    {
+        return Ok(id);
+    }
+    let record = crate::clients::repo::find_tx(&mut tx, client)
+        .await
+        .map_err(db)?
+        .ok_or(AppError::NotFound)?;
+    if !can_edit(me, record.owner_id) {
+        return Err(AppError::Forbidden);
+    }
+    if record.archived_at.is_some() {
+        return Err(AppError::conflict("complaint.client_archived"));
+    }
+    if let Some(contact) = valid.contact
+        && crate::clients::repo::find_contact_tx(&mut tx, client, contact)
+            .await
+            .map_err(db)?
+            .is_none()
+    {
+        return Err(AppError::invalid("contact", "form.choose_one"));
+    }
+    if let Some(project) = valid.project
+        && !repo::client_in_project(&mut tx, client, project)
+            .await
+            .map_err(db)?
+    {
+        return Err(AppError::invalid("project", "form.choose_one"));
+    }
+    let new = NewComplaint {
+        client: Some(client),
+        contact: valid.contact,
+        portal_user: None,
+        project: valid.project,
+        source: valid.source.as_str(),
+        category: valid.category.as_str(),
+        severity: valid.severity.as_str(),
+        description: &valid.description,
+        assignee: Some(record.owner_id),
+        created_by: Some(me.0.id),
+    };
+    let raised = NewEvent {
+        kind: "raised",
+        visible_to_client: true,
+        body: None,
+        from_status: None,
+        to_status: Some("new"),
+        staff: Some(me.0.id),
+        portal_user: None,
+    };
+    let id = open_complaint(&mut tx, &new, &raised, now)
+        .await
+        .map_err(db)?;
+    let entry = AuditEntry::new(
+        Actor::Staff(me.0.id),
+        "complaint.log",
+        "complaint",
+        Some(id),
+    )
+    .after(&serde_json::json!({
+        "client_id": client, "source": valid.source.as_str(),
+        "severity": valid.severity.as_str(), "category": valid.category.as_str(),
+    }))
+    .ip(ip);
+    audit::record(&mut tx, now, entry).await.map_err(db)?;
+    crate::server::idempotency::remember(&mut tx, me.0.id, purpose, &form.form_key, &id, now)
+        .await
+        .map_err(db)?;
+    tx.commit().await.map_err(db)?;
+    Ok(id)
 }

@@ -71,6 +71,28 @@ pub async fn refresh(db: &Db, now: DateTime<Utc>, only: Option<i64>) -> Result<u
         }
         q.fetch_all(c).await
     })?;
+    // Open complaints past a target they still have to meet (DESIGN §5 due times).
+    let overdue_sql = format!(
+        "SELECT q.client_id, COUNT(*) FROM complaints q
+         WHERE q.client_id IS NOT NULL AND q.status NOT IN ('resolved', 'closed')
+           AND ((q.first_response_at IS NULL AND q.first_response_due_at < $1)
+                OR q.resolution_due_at < $1) {}
+         GROUP BY q.client_id",
+        if only.is_some() {
+            "AND q.client_id = $2"
+        } else {
+            ""
+        }
+    );
+    let overdue: HashMap<i64, i64> = with_db!(db, c => {
+        let mut q = sqlx::query_as::<_, (i64, i64)>(&overdue_sql).bind(now);
+        if let Some(id) = only {
+            q = q.bind(id);
+        }
+        q.fetch_all(c).await
+    })?
+    .into_iter()
+    .collect();
     let held: HashMap<(i64, String), i64> =
         held.into_iter().map(|(id, c, a)| ((id, c), a)).collect();
     // Per client, the currency in which the largest share was lost.
@@ -96,6 +118,7 @@ pub async fn refresh(db: &Db, now: DateTime<Utc>, only: Option<i64>) -> Result<u
             commitment_lost: lost,
             commitment_now: kept,
             days_known,
+            overdue_complaints: overdue.get(&row.id).copied().unwrap_or(0),
         };
         let (severity, reasons) = assess(&facts);
         let json =

@@ -8,7 +8,7 @@ use crate::feedback::complaints::model::{
     ComplaintDetail, ComplaintForm, ComplaintPage, Severity, validate_complaint,
 };
 use crate::feedback::complaints::repo::{self as complaints, NewComplaint, NewEvent};
-use crate::feedback::complaints::service::{PAGE_SIZE, event_of, row_of};
+use crate::feedback::complaints::service::{PAGE_SIZE, event_of, open_complaint, row_of};
 use crate::portal::access::backend::Investor;
 use crate::portal::questions::repo::{acts_for, takes_part_in};
 use crate::server::audit::{self, Actor, AuditEntry};
@@ -33,7 +33,10 @@ pub async fn my_complaints(
     let tz = &me.0.time_zone;
     Ok(ComplaintPage {
         next,
-        items: rows.iter().map(|r| row_of(r, tz)).collect(),
+        items: rows
+            .iter()
+            .map(|r| row_of(r, tz, state.clock.now()))
+            .collect(),
         unseen,
     })
 }
@@ -64,13 +67,17 @@ pub async fn my_complaint(
         .map(|e| event_of(e, tz))
         .collect();
     Ok(ComplaintDetail {
-        row: row_of(&r, tz),
+        row: row_of(&r, tz, state.clock.now()),
         description: r.description.clone(),
         client_id: r.client_id,
         events,
         next_statuses: Vec::new(),
         can_respond: false,
         version: r.version,
+        // Targets and escalations are the firm's internal handling.
+        first_response_due: None,
+        resolution_due: None,
+        escalations: Vec::new(),
     })
 }
 
@@ -128,7 +135,6 @@ pub async fn raise(
         assignee: owner.as_ref().map(|o| o.id),
         created_by: None,
     };
-    let id = complaints::insert(&mut tx, &new, now).await.map_err(db)?;
     let raised = NewEvent {
         kind: "raised",
         visible_to_client: true,
@@ -138,7 +144,7 @@ pub async fn raise(
         staff: None,
         portal_user: Some(user),
     };
-    complaints::add_event(&mut tx, id, &raised, now)
+    let id = open_complaint(&mut tx, &new, &raised, now)
         .await
         .map_err(db)?;
     // An owner who has left gets no mail; the complaint is still assigned to them until

@@ -1,0 +1,277 @@
+//! Response-time targets: a complaint is due by its severity's targets; one that misses a
+//! target is escalated once (marked, the assignee's manager and the CRM officers told, the
+//! escalation audited) by the job, however often it runs; staff filter the queue by
+//! breached and due soon. The clock is the test's own.
+use crate::helpers::*;
+use covenant::core::roles::Role;
+use covenant::server::{jobs, sqlx};
+use covenant::with_db;
+
+crate::on_both_engines!(
+    a_missed_target_is_escalated_once_to_the_manager_and_the_crm_officer,
+    staff_log_a_phone_complaint_assigned_to_the_owner_and_timed_by_its_severity,
+);
+
+async fn scalar(app: &TestApp, sql: &str) -> i64 {
+    with_db!(&app.db, c => sqlx::query_scalar::<_, i64>(sql).fetch_one(c).await).expect(sql)
+}
+
+/// Schedules this moment's periodic jobs and runs everything due.
+async fn run_jobs(app: &TestApp) {
+    jobs::schedule_periodic(&app.db, app.clock_now())
+        .await
+        .expect("schedule");
+    jobs::run_due(&app.state, "test").await.expect("jobs");
+}
+
+/// The ids of the complaints the queue tab `show` lists.
+async fn listed(app: &TestApp, staff: &reqwest::Client, show: &str) -> Vec<i64> {
+    let page = app.page(staff, &format!("/complaints?show={show}")).await;
+    page.split("href=\"/complaints/")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next()?.parse().ok())
+        .collect()
+}
+
+async fn a_missed_target_is_escalated_once_to_the_manager_and_the_crm_officer(engine: Engine) {
+    let (app, _db) = TestApp::spawn(&engine).await;
+    let (rm_id, rm) = app
+        .staff_browser("li.na@covenant.example", "李娜", Role::Rm)
+        .await;
+    let manager = app
+        .add_staff(
+            "wang.qiang@covenant.example",
+            "王强",
+            Role::Rm,
+            "Manager-Pass-2026",
+        )
+        .await;
+    let (_, officer) = app
+        .staff_browser("chen.jing@covenant.example", "陈静", Role::CrmOfficer)
+        .await;
+    app.add_staff(
+        "zhao.lei@covenant.example",
+        "赵磊",
+        Role::Rm,
+        "Other-Pass-2026",
+    )
+    .await;
+    with_db!(&app.db, c => sqlx::query("UPDATE users SET reports_to = $1 WHERE id = $2")
+        .bind(manager)
+        .bind(rm_id)
+        .execute(c)
+        .await
+        .map(|_| ()))
+    .expect("manager");
+    let fund = fixtures::client(&app, rm_id, "长江绿色基础设施基金", true, false).await;
+    let (_, _, investor) = portal::investor(&app, &rm, fund, "周敏", "zhou.min@a.example").await;
+
+    // Raised now at medium severity: a first response is due in 24 hours, resolution in 7 days.
+    let late = portal::complaint(&app, &investor, "电话无人接听。").await;
+    let answered = portal::complaint(&app, &investor, "报告格式不清楚。").await;
+    let column_of =
+        |column: &str, id: i64| format!("SELECT {column} FROM complaints WHERE id = {id}");
+    let opened = app.clock_now();
+    for id in [late, answered] {
+        let due: chrono::DateTime<chrono::Utc> = with_db!(&app.db, c => sqlx::query_scalar(
+            &column_of("first_response_due_at", id)
+        )
+        .fetch_one(c)
+        .await)
+        .expect("due");
+        assert_eq!(due - opened, chrono::Duration::hours(24));
+    }
+    // One is answered in time.
+    let v = scalar(&app, &column_of("version", answered))
+        .await
+        .to_string();
+    let posted = app
+        .post_form(
+            &rm,
+            &format!("/complaints/{answered}/respond"),
+            &[
+                ("kind", "response"),
+                ("body", "已收到，正在调整格式。"),
+                ("version", v.as_str()),
+            ],
+        )
+        .await;
+    assert_eq!(posted.status(), 303);
+
+    // 21 hours on: due soon, nothing escalated.
+    app.clock.advance(chrono::Duration::hours(21));
+    run_jobs(&app).await;
+    assert_eq!(listed(&app, &officer, "soon").await, vec![late]);
+    assert!(listed(&app, &officer, "breached").await.is_empty());
+    assert_eq!(
+        scalar(&app, "SELECT COUNT(*) FROM complaint_escalations").await,
+        0
+    );
+
+    // 25 hours on: the unanswered one missed its first response and is escalated.
+    app.clock.advance(chrono::Duration::hours(4));
+    run_jobs(&app).await;
+    assert_eq!(listed(&app, &officer, "breached").await, vec![late]);
+    assert!(listed(&app, &officer, "soon").await.is_empty());
+    assert_eq!(
+        scalar(
+            &app,
+            &format!(
+                "SELECT COUNT(*) FROM complaints WHERE id = {late} AND escalated_at IS NOT NULL"
+            )
+        )
+        .await,
+        1
+    );
+    let to_manager = mails_to(&app, "wang.qiang@covenant.example");
+    let to_officer = mails_to(&app, "chen.jing@covenant.example");
+    assert_eq!((to_manager.len(), to_officer.len()), (1, 1));
+    assert!(
+        to_manager[0].1.contains(&format!("/complaints/{late}")),
+        "{to_manager:?}"
+    );
+    assert!(
+        mails_to(&app, "zhao.lei@covenant.example").is_empty(),
+        "not their complaint"
+    );
+    assert_eq!(
+        scalar(
+            &app,
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'complaint.escalate'"
+        )
+        .await,
+        1
+    );
+    // The client's decline signal now shows the overdue complaint.
+    assert_eq!(
+        scalar(
+            &app,
+            &format!("SELECT risk_severity FROM clients WHERE id = {fund}")
+        )
+        .await,
+        2
+    );
+    let detail = app.page(&officer, &format!("/complaints/{late}")).await;
+    assert!(detail.contains("id=\"escalations\""), "{detail}");
+
+    // Running again, on any number of workers, escalates nothing twice.
+    run_jobs(&app).await;
+    jobs::run_due(&app.state, "other").await.expect("jobs");
+    assert_eq!(
+        scalar(&app, "SELECT COUNT(*) FROM complaint_escalations").await,
+        1
+    );
+    assert_eq!(mails_to(&app, "wang.qiang@covenant.example").len(), 1);
+
+    // Eight days on, both missed resolution: each target escalates once more.
+    app.clock.advance(chrono::Duration::days(7));
+    run_jobs(&app).await;
+    assert_eq!(
+        scalar(
+            &app,
+            "SELECT COUNT(*) FROM complaint_escalations WHERE target = 'resolution'"
+        )
+        .await,
+        2
+    );
+    assert_eq!(mails_to(&app, "chen.jing@covenant.example").len(), 3);
+    assert_eq!(mails_to(&app, "wang.qiang@covenant.example").len(), 3);
+    assert_eq!(
+        scalar(
+            &app,
+            &format!("SELECT risk_severity FROM clients WHERE id = {fund}")
+        )
+        .await,
+        3,
+        "two overdue complaints"
+    );
+    let at_risk = app.page(&rm, "/lifecycle/at-risk").await;
+    assert!(at_risk.contains("2 个未结投诉已超过响应时限"), "{at_risk}");
+}
+
+async fn staff_log_a_phone_complaint_assigned_to_the_owner_and_timed_by_its_severity(
+    engine: Engine,
+) {
+    let (app, _db) = TestApp::spawn(&engine).await;
+    let (rm_id, rm) = app
+        .staff_browser("li.na@covenant.example", "李娜", Role::Rm)
+        .await;
+    let (_, viewer) = app
+        .staff_browser("sun.li@covenant.example", "孙丽", Role::Viewer)
+        .await;
+    let fund = fixtures::client(&app, rm_id, "长江绿色基础设施基金", true, false).await;
+    let contact = fixtures::contact(&app, fund, "周敏").await;
+    let page = app.page(&rm, &format!("/clients/{fund}")).await;
+    assert!(page.contains("id=\"log-complaint\""), "{page}");
+    let key = form_key_in(
+        page.split("id=\"log-complaint\"")
+            .nth(1)
+            .unwrap_or_default(),
+    );
+    let contact_id = contact.to_string();
+    let form = [
+        ("form_key", key.as_str()),
+        ("source", "phone"),
+        ("contact", contact_id.as_str()),
+        ("category", "payment"),
+        ("severity", "critical"),
+        ("description", "第二季度分配款晚到两周。"),
+    ];
+
+    // A viewer may not log one; nothing is recorded.
+    let refused = app
+        .post_form(&viewer, &format!("/clients/{fund}/complaints"), &form)
+        .await;
+    assert_eq!(refused.status(), 403);
+    assert!(
+        !app.page(&viewer, &format!("/clients/{fund}"))
+            .await
+            .contains("id=\"log-complaint\"")
+    );
+    assert_eq!(scalar(&app, "SELECT COUNT(*) FROM complaints").await, 0);
+
+    // A bad choice comes back with the text kept.
+    let mut wrong = form;
+    wrong[1] = ("source", "portal");
+    let again = app
+        .post_form(&rm, &format!("/clients/{fund}/complaints"), &wrong)
+        .await;
+    assert_eq!(again.status(), 422);
+    assert!(
+        again
+            .text()
+            .await
+            .unwrap_or_default()
+            .contains("第二季度分配款晚到两周。")
+    );
+
+    // Logged (twice, as a double click would): one complaint, the owner's, due in 4 hours.
+    let first = app
+        .post_form(&rm, &format!("/clients/{fund}/complaints"), &form)
+        .await;
+    let second = app
+        .post_form(&rm, &format!("/clients/{fund}/complaints"), &form)
+        .await;
+    assert_eq!(location(&first), location(&second));
+    let id = portal::id_in(&location(&first));
+    assert_eq!(scalar(&app, "SELECT COUNT(*) FROM complaints").await, 1);
+    assert_eq!(
+        scalar(&app, &format!("SELECT COUNT(*) FROM complaints WHERE id = {id} AND source = 'phone' AND assignee_id = {rm_id} AND created_by = {rm_id} AND contact_id = {contact}")).await,
+        1
+    );
+    let due: chrono::DateTime<chrono::Utc> = with_db!(&app.db, c => sqlx::query_scalar(
+        "SELECT first_response_due_at FROM complaints WHERE id = $1"
+    )
+    .bind(id)
+    .fetch_one(c)
+    .await)
+    .expect("due");
+    assert_eq!(due - app.clock_now(), chrono::Duration::hours(4));
+    let detail = app.page(&rm, &location(&first)).await;
+    assert!(
+        detail.contains("第二季度分配款晚到两周。") && detail.contains("id=\"targets\""),
+        "{detail}"
+    );
+    let queue = app.page(&rm, "/complaints").await;
+    assert!(queue.contains(&format!("href=\"/complaints/{id}\"")));
+}
