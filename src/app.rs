@@ -100,6 +100,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("questions") view=QuestionQueuePage />
                     <Route path=path!("questions/:id") view=QuestionPage />
                     <Route path=path!("complaints") view=crate::feedback::complaints::pages::ComplaintQueuePage />
+                    <Route path=path!("complaints/dashboard") view=crate::feedback::complaints::pages::ComplaintDashboardPage />
                     <Route path=path!("complaints/:id") view=crate::feedback::complaints::pages::ComplaintDetailPage />
                     <Route path=path!("deals/new") view=DealNewPage />
                     <Route path=path!("deals/:id") view=DealDetailPage />

@@ -62,6 +62,9 @@ test('deal and timeline pages have no serious accessibility violations', async (
   expect(await seriousViolations(page)).toEqual([]);
   await page.goto('/complaints');
   expect(await seriousViolations(page)).toEqual([]);
+  await page.goto('/complaints/dashboard');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('投诉看板');
+  expect(await seriousViolations(page)).toEqual([]);
 });
 
 test('the engagement page and the portal preview have no serious accessibility violations', async ({ page }) => {

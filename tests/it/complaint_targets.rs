@@ -185,6 +185,24 @@ async fn a_missed_target_is_escalated_once_to_the_manager_and_the_crm_officer(en
         3,
         "two overdue complaints"
     );
+    // The dashboard: two open medium complaints, both past a target; this month one
+    // answered, within its target.
+    let dashboard = app.page(&officer, "/complaints/dashboard").await;
+    let medium = dashboard
+        .split("data-severity=\"medium\"")
+        .nth(1)
+        .and_then(|row| row.split("</tr>").next())
+        .unwrap_or_default();
+    assert!(
+        medium.contains("<td class=\"num\">2</td><td class=\"num\">2</td>"),
+        "{dashboard}"
+    );
+    let month = dashboard
+        .split("data-month=")
+        .nth(1)
+        .and_then(|row| row.split("</tr>").next())
+        .unwrap_or_default();
+    assert!(month.contains("<td class=\"num\">100%</td>"), "{month}");
     let at_risk = app.page(&rm, "/lifecycle/at-risk").await;
     assert!(at_risk.contains("2 个未结投诉已超过响应时限"), "{at_risk}");
 }

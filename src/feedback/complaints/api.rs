@@ -49,3 +49,16 @@ pub async fn complaint_log_options(
         .await,
     )
 }
+
+#[server(prefix = "/rpc", endpoint = "complaints/dashboard", input = GetUrl)]
+pub async fn complaint_dashboard() -> Result<super::model::ComplaintDashboard, AppError> {
+    use crate::auth::backend::current_staff;
+    use crate::server::errors::with_status;
+    with_status(
+        async {
+            current_staff().await?;
+            super::service::dashboard(&crate::clients::service::state()?).await
+        }
+        .await,
+    )
+}

@@ -13,3 +13,5 @@ pub mod handlers;
 pub mod repo;
 #[cfg(feature = "ssr")]
 pub mod service;
+#[cfg(feature = "ssr")]
+pub mod stats;

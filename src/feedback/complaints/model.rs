@@ -546,3 +546,34 @@ mod logged_tests {
         assert_eq!(fields, ["severity", "description"]);
     }
 }
+
+/// One month of the complaint dashboard (complaints opened that month).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MonthStats {
+    /// `YYYY-MM` in the reporting time zone.
+    pub month: String,
+    pub opened: i64,
+    pub responded: i64,
+    pub resolved: i64,
+    /// Hours, one decimal.
+    pub median_first_response_hours: Option<String>,
+    pub median_resolution_hours: Option<String>,
+    /// Percent of the responded (resolved) ones that met the target.
+    pub first_response_within_target: Option<i64>,
+    pub resolution_within_target: Option<i64>,
+}
+
+/// Open complaints of one severity, and how many of them are past a target.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SeverityLoad {
+    pub severity: Option<Severity>,
+    pub open: i64,
+    pub breached: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ComplaintDashboard {
+    pub by_severity: Vec<SeverityLoad>,
+    /// The last twelve months, newest first.
+    pub months: Vec<MonthStats>,
+}

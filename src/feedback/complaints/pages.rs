@@ -1,10 +1,10 @@
 //! Pages of complaints: the staff queue and one complaint with its whole timeline and the
 //! post form; and the parts the investor's pages share (the list and the timeline).
-use super::api::{complaint_log_options, complaint_queue, staff_complaint};
+use super::api::{complaint_dashboard, complaint_log_options, complaint_queue, staff_complaint};
 use super::model::{
-    ComplaintCategory, ComplaintDetail, ComplaintPage, EventView, LOGGED_SOURCES,
-    LogComplaintOptions, LoggedComplaintForm, QUEUE_TABS, Severity, SubmittedLogged,
-    SubmittedResponse, queue_tab,
+    ComplaintCategory, ComplaintDashboard, ComplaintDetail, ComplaintPage, EventView,
+    LOGGED_SOURCES, LogComplaintOptions, LoggedComplaintForm, QUEUE_TABS, Severity,
+    SubmittedLogged, SubmittedResponse, queue_tab,
 };
 use super::targets::TargetState;
 use crate::core::i18n;
@@ -136,6 +136,7 @@ pub fn ComplaintQueuePage() -> impl IntoView {
     view! {
         <Title text=tr("complaint.queue") />
         <h1>{tr("complaint.queue")}</h1>
+        <p><a href="/complaints/dashboard">{tr("complaint.dashboard")}</a></p>
         <nav aria-label=tr("complaint.queue") class="tabs">
             {QUEUE_TABS.into_iter().map(|tab| view! {
                 <a href=format!("/complaints?show={tab}") aria-current=(tab == show).then_some("page")>{tr(&format!("complaint.tab.{tab}"))}</a> " "
@@ -321,6 +322,98 @@ fn LogComplaintForm(
                     <button type="submit" class="primary">{tr("complaint.log_send")}</button>
                 </form>
             </details>
+        </section>
+    }
+}
+
+/// `/complaints/dashboard`: open complaints by severity, and per month how fast the firm
+/// answered and resolved them and how often within target.
+#[component]
+pub fn ComplaintDashboardPage() -> impl IntoView {
+    let data = Resource::new(|| (), |_| complaint_dashboard());
+    view! {
+        <Title text=tr("complaint.dashboard") />
+        <p><a href="/complaints">{tr("complaint.queue")}</a></p>
+        <h1>{tr("complaint.dashboard")}</h1>
+        <Suspense fallback=|| view! { <p class="muted">{tr("form.loading")}</p> }>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok(d) => view! { <DashboardView d /> }.into_any(),
+                    Err(error) => failed(error),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+fn or_dash(value: Option<String>) -> String {
+    value.unwrap_or_else(|| "—".to_string())
+}
+
+#[component]
+fn DashboardView(d: ComplaintDashboard) -> impl IntoView {
+    let percent = |p: Option<i64>| or_dash(p.map(|p| format!("{p}%")));
+    view! {
+        <section class="card" aria-labelledby="load-title">
+            <h2 id="load-title">{tr("complaint.dashboard.open")}</h2>
+            {if d.by_severity.is_empty() {
+                view! { <p class="empty">{tr("complaint.none")}</p> }.into_any()
+            } else {
+                view! {
+                    <div class="table-wrap">
+                        <table id="by-severity">
+                            <thead><tr>
+                                <th scope="col">{tr("complaint.severity")}</th>
+                                <th scope="col" class="num">{tr("complaint.tab.open")}</th>
+                                <th scope="col" class="num">{tr("complaint.tab.breached")}</th>
+                            </tr></thead>
+                            <tbody>
+                                {d.by_severity.into_iter().map(|s| view! {
+                                    <tr data-severity=s.severity.map(|v| v.as_str()).unwrap_or_default()>
+                                        <th scope="row">{s.severity.map(|v| tr(&v.i18n_key())).unwrap_or_default()}</th>
+                                        <td class="num">{s.open}</td>
+                                        <td class="num">{s.breached}</td>
+                                    </tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    </div>
+                }.into_any()
+            }}
+        </section>
+        <section class="card" aria-labelledby="months-title">
+            <h2 id="months-title">{tr("complaint.dashboard.months")}</h2>
+            <p class="hint">{tr("complaint.dashboard.months_hint")}</p>
+            {if d.months.is_empty() {
+                view! { <p class="empty">{tr("complaint.none")}</p> }.into_any()
+            } else {
+                view! {
+                    <div class="table-wrap">
+                        <table id="by-month">
+                            <thead><tr>
+                                <th scope="col">{tr("complaint.dashboard.month")}</th>
+                                <th scope="col" class="num">{tr("complaint.dashboard.opened")}</th>
+                                <th scope="col" class="num">{tr("complaint.dashboard.median_first")}</th>
+                                <th scope="col" class="num">{tr("complaint.dashboard.first_within")}</th>
+                                <th scope="col" class="num">{tr("complaint.dashboard.median_resolution")}</th>
+                                <th scope="col" class="num">{tr("complaint.dashboard.resolution_within")}</th>
+                            </tr></thead>
+                            <tbody>
+                                {d.months.into_iter().map(|m| view! {
+                                    <tr data-month=m.month.clone()>
+                                        <th scope="row">{m.month.clone()}</th>
+                                        <td class="num">{m.opened}</td>
+                                        <td class="num">{or_dash(m.median_first_response_hours.clone())}</td>
+                                        <td class="num">{percent(m.first_response_within_target)}</td>
+                                        <td class="num">{or_dash(m.median_resolution_hours.clone())}</td>
+                                        <td class="num">{percent(m.resolution_within_target)}</td>
+                                    </tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    </div>
+                }.into_any()
+            }}
         </section>
     }
 }

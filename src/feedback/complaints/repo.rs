@@ -1,5 +1,6 @@
 //! SQL of complaints on the staff side and the writes both sides share. Bind parameters
 //! only; both engines. The investor's scoped reads are in `portal::complaints::repo`.
+use super::stats::Timing;
 use super::targets::Target;
 use crate::server::db::{Db, Tx};
 use crate::{with_db, with_tx};
@@ -458,4 +459,55 @@ pub async fn client_in_project(
     .bind(project)
     .fetch_one(c)
     .await)
+}
+
+/// Open complaints per severity: (severity, open, past a target at `now`).
+pub async fn load_by_severity(
+    db: &Db,
+    now: DateTime<Utc>,
+) -> Result<Vec<(String, i64, i64)>, sqlx::Error> {
+    let missed = missed_by("$1");
+    let sql = format!(
+        "SELECT q.severity, COUNT(*),
+                CAST(COALESCE(SUM(CASE WHEN {missed} THEN 1 ELSE 0 END), 0) AS BIGINT)
+         FROM complaints q WHERE q.status NOT IN ('resolved', 'closed')
+         GROUP BY q.severity"
+    );
+    with_db!(db, c => sqlx::query_as(&sql).bind(now).fetch_all(c).await)
+}
+
+/// The times of the complaints opened since `since` (at most `limit`, oldest first).
+pub async fn timings_since(
+    db: &Db,
+    since: DateTime<Utc>,
+    limit: i64,
+) -> Result<Vec<Timing>, sqlx::Error> {
+    type Row = (
+        DateTime<Utc>,
+        Option<DateTime<Utc>>,
+        Option<DateTime<Utc>>,
+        Option<DateTime<Utc>>,
+        Option<DateTime<Utc>>,
+    );
+    let rows: Vec<Row> = with_db!(db, c => sqlx::query_as(
+        "SELECT created_at, first_response_at, first_response_due_at, resolved_at,
+                resolution_due_at
+         FROM complaints WHERE created_at >= $1 ORDER BY created_at, id LIMIT $2",
+    )
+    .bind(since)
+    .bind(limit)
+    .fetch_all(c)
+    .await)?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(opened, first_response, first_response_due, resolved, resolution_due)| Timing {
+                opened,
+                first_response,
+                first_response_due,
+                resolved,
+                resolution_due,
+            },
+        )
+        .collect())
 }

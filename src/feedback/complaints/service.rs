@@ -7,7 +7,10 @@ use super::model::{
     ComplaintStatus, EventView, ResponseForm, Severity, after_first_response, may_move,
     next_statuses, summary_of, validate_response,
 };
-use super::model::{EscalationView, LogComplaintOptions, LoggedComplaintForm, validate_logged};
+use super::model::{
+    ComplaintDashboard, EscalationView, LogComplaintOptions, LoggedComplaintForm, SeverityLoad,
+    validate_logged,
+};
 use super::repo::{self, Change, ComplaintRecord, EventRow, NewComplaint, NewEvent};
 use super::targets::{DUE_SOON_HOURS, Progress, due_times, next_due, target_state};
 use crate::auth::backend::StaffUser;
@@ -404,4 +407,40 @@ pub async fn log_for_client(
         .map_err(db)?;
     tx.commit().await.map_err(db)?;
     Ok(id)
+}
+
+/// At most this many complaints of the last year go into the dashboard's months.
+const DASHBOARD_LIMIT: i64 = 100_000;
+
+/// The complaint dashboard: open complaints by severity, and the last twelve months.
+pub async fn dashboard(state: &AppState) -> Result<ComplaintDashboard, AppError> {
+    let now = state.clock.now();
+    let mut by_severity: Vec<SeverityLoad> = repo::load_by_severity(&state.db, now)
+        .await
+        .map_err(db)?
+        .into_iter()
+        .map(|(severity, open, breached)| SeverityLoad {
+            severity: Severity::parse(&severity),
+            open,
+            breached,
+        })
+        .collect();
+    // Most severe first.
+    by_severity.sort_by_key(|s| {
+        std::cmp::Reverse(
+            s.severity
+                .and_then(|v| Severity::ALL.iter().position(|x| *x == v))
+                .unwrap_or(0),
+        )
+    });
+    let timings = repo::timings_since(&state.db, now - Duration::days(365), DASHBOARD_LIMIT)
+        .await
+        .map_err(db)?;
+    let tz: chrono_tz::Tz = format::DEFAULT_TIME_ZONE
+        .parse()
+        .unwrap_or(chrono_tz::Asia::Shanghai);
+    Ok(ComplaintDashboard {
+        by_severity,
+        months: super::stats::monthly(&timings, tz),
+    })
 }
