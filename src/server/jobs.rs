@@ -27,6 +27,21 @@ pub mod kind {
     /// Gives due times to complaints that lack them and escalates missed targets (every
     /// five minutes).
     pub const COMPLAINT_ESCALATION: &str = "complaint_escalation";
+    /// Deletes jobs finished more than `KEEP_DONE_DAYS` ago (hourly): periodic jobs would
+    /// otherwise pile up, some three hundred a day.
+    pub const JOB_PURGE: &str = "job_purge";
+}
+
+/// How long a finished job stays, to look into what ran.
+pub const KEEP_DONE_DAYS: i64 = 7;
+
+/// Deletes the jobs finished before `before`; returns how many.
+pub async fn purge_done(db: &Db, before: DateTime<Utc>) -> Result<u64, sqlx::Error> {
+    with_db!(db, c => sqlx::query("DELETE FROM jobs WHERE done_at IS NOT NULL AND done_at < $1")
+        .bind(before)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))
 }
 
 #[derive(Clone, Debug, FromRow)]
@@ -141,7 +156,8 @@ pub async fn schedule_periodic(db: &Db, now: DateTime<Utc>) -> Result<(), sqlx::
     let periodic = [
         (kind::COMPLAINT_ESCALATION, five_minutes),
         (kind::SESSION_CLEANUP, hour.clone()),
-        (kind::UPLOAD_CLEANUP, hour),
+        (kind::UPLOAD_CLEANUP, hour.clone()),
+        (kind::JOB_PURGE, hour),
         (kind::DB_OPTIMIZE, day.clone()),
         (kind::DECLINE_SIGNALS, day),
     ];
@@ -180,6 +196,13 @@ async fn run(state: &AppState, job: &ClaimedJob) -> Result<(), String> {
             .map_err(|e| e.to_string()),
         kind::UPDATE_NOTIFY => crate::projects::updates::notify::run(state, &job.payload).await,
         kind::MAIL_SEND => super::mail::send_queued(state, &job.payload).await,
+        kind::JOB_PURGE => purge_done(
+            &state.db,
+            state.clock.now() - Duration::days(KEEP_DONE_DAYS),
+        )
+        .await
+        .map(|_| ())
+        .map_err(|e| e.to_string()),
         kind::COMPLAINT_ESCALATION => crate::feedback::complaints::escalation::run(state)
             .await
             .map(|_| ())

@@ -292,4 +292,34 @@ async fn staff_log_a_phone_complaint_assigned_to_the_owner_and_timed_by_its_seve
     );
     let queue = app.page(&rm, "/complaints").await;
     assert!(queue.contains(&format!("href=\"/complaints/{id}\"")));
+
+    // Triage: lowered to low severity, it is due by the low targets, counted from opening.
+    let opened = app.clock_now();
+    app.clock.advance(chrono::Duration::hours(1));
+    let v = scalar(
+        &app,
+        &format!("SELECT version FROM complaints WHERE id = {id}"),
+    )
+    .await
+    .to_string();
+    let triaged = app
+        .post_form(
+            &rm,
+            &format!("/complaints/{id}/respond"),
+            &[
+                ("kind", "note"),
+                ("severity", "low"),
+                ("version", v.as_str()),
+            ],
+        )
+        .await;
+    assert_eq!(triaged.status(), 303);
+    let due: chrono::DateTime<chrono::Utc> = with_db!(&app.db, c => sqlx::query_scalar(
+        "SELECT first_response_due_at FROM complaints WHERE id = $1 AND severity = 'low'"
+    )
+    .bind(id)
+    .fetch_one(c)
+    .await)
+    .expect("triaged");
+    assert_eq!(due - opened, chrono::Duration::hours(72));
 }

@@ -6,7 +6,8 @@ use covenant::server::jobs;
 crate::on_both_engines!(
     a_job_claimed_by_two_workers_runs_once,
     an_abandoned_claim_is_taken_again,
-    periodic_jobs_are_scheduled_once_per_period
+    periodic_jobs_are_scheduled_once_per_period,
+    finished_jobs_are_purged_after_a_week,
 );
 
 async fn enqueue_one(app: &TestApp) {
@@ -93,23 +94,73 @@ async fn periodic_jobs_are_scheduled_once_per_period(engine: Engine) {
         .with_ymd_and_hms(2026, 11, 29, 10, 0, 0)
         .single()
         .expect("time");
-    // Two servers schedule the same hour: one session clean-up, one upload clean-up and one
-    // complaint escalation run, and the daily statistics refresh and decline-signal refresh
-    // once each.
+    // Two servers schedule the same hour: one session clean-up, one upload clean-up, one
+    // purge of old jobs and one complaint escalation run, and the daily statistics refresh
+    // and decline-signal refresh once each.
     jobs::schedule_periodic(&app.db, t0)
         .await
         .expect("schedule");
     jobs::schedule_periodic(&other.db, t0)
         .await
         .expect("schedule");
-    assert_eq!(pending().await, 5);
-    // The next hour adds the two clean-ups and an escalation run; the next day all five.
+    assert_eq!(pending().await, 6);
+    // The next hour adds the three hourly ones and an escalation run; the next day all six.
     jobs::schedule_periodic(&app.db, t0 + chrono::Duration::hours(1))
         .await
         .expect("schedule");
-    assert_eq!(pending().await, 8);
+    assert_eq!(pending().await, 10);
     jobs::schedule_periodic(&other.db, t0 + chrono::Duration::days(1))
         .await
         .expect("schedule");
-    assert_eq!(pending().await, 13);
+    assert_eq!(pending().await, 16);
+}
+
+async fn finished_jobs_are_purged_after_a_week(engine: Engine) {
+    use covenant::server::sqlx;
+    use covenant::with_db;
+    let (app, _db) = TestApp::spawn(&engine).await;
+    let count = |sql: &'static str| {
+        let db = app.db.clone();
+        async move {
+            with_db!(&db, c => sqlx::query_scalar::<_, i64>(sql).fetch_one(c).await).expect(sql)
+        }
+    };
+    enqueue_one(&app).await;
+    jobs::run_due(&app.state, "test").await.expect("run");
+    assert_eq!(
+        count("SELECT COUNT(*) FROM jobs WHERE done_at IS NOT NULL").await,
+        1
+    );
+
+    // Six days on it is still there to look at; eight days on the hourly purge removes it
+    // (and keeps what it ran itself today).
+    app.clock.advance(chrono::Duration::days(6));
+    jobs::schedule_periodic(&app.db, app.clock_now())
+        .await
+        .expect("schedule");
+    jobs::run_due(&app.state, "test").await.expect("run");
+    assert_eq!(
+        count("SELECT COUNT(*) FROM jobs WHERE kind = 'session_cleanup' AND unique_key IS NULL")
+            .await,
+        1
+    );
+    app.clock.advance(chrono::Duration::days(2));
+    jobs::schedule_periodic(&app.db, app.clock_now())
+        .await
+        .expect("schedule");
+    jobs::run_due(&app.state, "test").await.expect("run");
+    assert_eq!(
+        count("SELECT COUNT(*) FROM jobs WHERE kind = 'session_cleanup' AND unique_key IS NULL")
+            .await,
+        0,
+        "finished more than a week ago"
+    );
+    assert!(
+        count("SELECT COUNT(*) FROM jobs").await > 0,
+        "today's runs stay"
+    );
+    assert_eq!(
+        count("SELECT COUNT(*) FROM jobs WHERE done_at IS NULL").await,
+        0
+    );
 }

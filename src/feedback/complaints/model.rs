@@ -138,7 +138,7 @@ pub fn validate_complaint(form: &ComplaintForm) -> Result<ValidComplaint, Vec<Fi
 }
 
 /// What staff post on a complaint: a response the client sees or an internal note, and
-/// optionally a new status.
+/// optionally a new status and a new severity (triage).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ResponseForm {
     pub body: String,
@@ -146,6 +146,9 @@ pub struct ResponseForm {
     pub kind: String,
     /// A new status, or empty to keep it.
     pub status: String,
+    /// A new severity, or empty to keep it.
+    #[serde(default)]
+    pub severity: String,
     pub version: String,
 }
 
@@ -157,6 +160,7 @@ impl ResponseForm {
                 "body" => &mut form.body,
                 "kind" => &mut form.kind,
                 "status" => &mut form.status,
+                "severity" => &mut form.severity,
                 "version" => &mut form.version,
                 _ => continue,
             };
@@ -172,6 +176,7 @@ pub struct ValidResponse {
     pub body: Option<String>,
     pub visible_to_client: bool,
     pub status: Option<ComplaintStatus>,
+    pub severity: Option<Severity>,
     pub version: i64,
 }
 
@@ -192,7 +197,17 @@ pub fn validate_response(form: &ResponseForm) -> Result<ValidResponse, Vec<Field
             parsed
         }
     };
-    if body.is_none() && status.is_none() && errors.is_empty() {
+    let severity = match form.severity.trim() {
+        "" => None,
+        code => {
+            let parsed = Severity::parse(code);
+            if parsed.is_none() {
+                errors.push(FieldError::new("severity", "form.choose_one"));
+            }
+            parsed
+        }
+    };
+    if body.is_none() && status.is_none() && severity.is_none() && errors.is_empty() {
         errors.push(FieldError::new("body", "complaint.nothing_to_post"));
     }
     let version = form.version.trim().parse().unwrap_or(-1);
@@ -201,6 +216,7 @@ pub fn validate_response(form: &ResponseForm) -> Result<ValidResponse, Vec<Field
             body,
             visible_to_client,
             status,
+            severity,
             version,
         })
     } else {
@@ -392,6 +408,13 @@ mod tests {
             validate_response(&empty).unwrap_err()[0].key,
             "complaint.nothing_to_post"
         );
+        let triage = ResponseForm::from_pairs([("severity", "critical"), ("kind", "note")]);
+        assert_eq!(
+            validate_response(&triage).map(|v| v.severity),
+            Ok(Some(Severity::Critical))
+        );
+        let wrong = ResponseForm::from_pairs([("severity", "urgent"), ("kind", "note")]);
+        assert_eq!(validate_response(&wrong).unwrap_err()[0].field, "severity");
         assert_eq!(summary_of("第一行\n第二行"), "第一行");
         assert_eq!(summary_of(&"长".repeat(130)).chars().count(), 121);
     }

@@ -118,6 +118,7 @@ pub fn ComplaintFacts(d: ComplaintDetail) -> impl IntoView {
             {r.entity.clone()} {r.project.clone().map(|p| format!(" · {p}"))}
             " · " {r.category.map(|k| tr(&k.i18n_key())).unwrap_or_default()}
             " · " <strong>{r.status.map(|s| tr(&s.i18n_key())).unwrap_or_default()}</strong>
+            " · " {r.severity.map(|s| tr(&s.i18n_key())).unwrap_or_default()}
             " · " {r.created_at.clone()}
         </p>
     }
@@ -223,6 +224,10 @@ fn PostForm(d: ComplaintDetail) -> impl IntoView {
         .iter()
         .map(|st| (st.as_str().to_string(), tr(&st.i18n_key())))
         .collect();
+    let severities: Vec<(String, String)> = Severity::ALL
+        .iter()
+        .map(|v| (v.as_str().to_string(), tr(&v.i18n_key())))
+        .collect();
     let kinds = vec![
         ("response".to_string(), tr("complaint.kind.response")),
         ("note".to_string(), tr("complaint.kind.note")),
@@ -241,6 +246,7 @@ fn PostForm(d: ComplaintDetail) -> impl IntoView {
                 <Choice name="kind" label=tr("complaint.kind") options=kinds selected=kind error=err("kind") blank=false />
                 <Area name="body" label=tr("complaint.body") value=s.form.body.clone() error=err("body") />
                 <Choice name="status" label=tr("complaint.new_status") options=statuses selected=s.form.status.clone() error=err("status") placeholder=tr("complaint.keep_status") />
+                <Choice name="severity" label=tr("complaint.new_severity") options=severities selected=s.form.severity.clone() error=err("severity") placeholder=tr("complaint.keep_severity") />
                 <button type="submit" class="primary">{tr("complaint.send")}</button>
             </form>
         </section>

@@ -205,6 +205,7 @@ pub async fn events(db: &Db, id: i64, client_view: bool) -> Result<Vec<EventRow>
 /// What a staff post changes on the complaint itself.
 pub struct Change<'a> {
     pub status: &'a str,
+    pub severity: &'a str,
     pub first_response: bool,
     pub resolved: bool,
 }
@@ -219,7 +220,7 @@ pub async fn apply(
     now: DateTime<Utc>,
 ) -> Result<bool, sqlx::Error> {
     let changed = with_tx!(tx, c => sqlx::query(
-        "UPDATE complaints SET status = $1,
+        "UPDATE complaints SET status = $1, severity = $7,
                 first_response_at = CASE WHEN $2 THEN COALESCE(first_response_at, $4)
                                          ELSE first_response_at END,
                 resolved_at = CASE WHEN $3 THEN $4 ELSE resolved_at END,
@@ -232,6 +233,7 @@ pub async fn apply(
     .bind(now)
     .bind(id)
     .bind(version)
+    .bind(change.severity)
     .execute(c)
     .await
     .map(|r| r.rows_affected()))?;

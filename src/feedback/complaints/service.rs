@@ -185,8 +185,10 @@ pub async fn respond(
         }
         to = wanted;
     }
+    let severity = post.severity.map(|s| s.as_str()).unwrap_or(&r.severity);
     let change = Change {
         status: to.as_str(),
+        severity,
         first_response: responds,
         resolved: to == ComplaintStatus::Resolved && from != ComplaintStatus::Resolved,
     };
@@ -195,6 +197,15 @@ pub async fn respond(
         .map_err(db)?
     {
         return Err(AppError::conflict("error.stale"));
+    }
+    if severity != r.severity {
+        // Triage: the targets of the new severity, counted from the opening.
+        if let Some(target) = repo::target_of(&mut tx, severity).await.map_err(db)? {
+            let (first, resolution) = due_times(r.created_at, target);
+            repo::set_due_times(&mut tx, id, first, resolution)
+                .await
+                .map_err(db)?;
+        }
     }
     if let Some(body) = post.body.as_deref() {
         let kind = if post.visible_to_client {
@@ -233,8 +244,8 @@ pub async fn respond(
         tell_the_investor(state, &mut tx, &r, to, now).await?;
     }
     let entry = AuditEntry::new(Actor::Staff(me.0.id), "complaint.respond", "complaint", Some(id))
-        .before(&serde_json::json!({ "status": from.as_str() }))
-        .after(&serde_json::json!({ "status": to.as_str(), "response": responds, "note": post.body.is_some() && !post.visible_to_client }))
+        .before(&serde_json::json!({ "status": from.as_str(), "severity": r.severity }))
+        .after(&serde_json::json!({ "status": to.as_str(), "severity": severity, "response": responds, "note": post.body.is_some() && !post.visible_to_client }))
         .ip(ip);
     audit::record(&mut tx, now, entry).await.map_err(db)?;
     tx.commit().await.map_err(db)?;
