@@ -22,6 +22,21 @@ pub fn code<T>(
     parsed
 }
 
+/// An optional code from a closed list: nothing typed is `None`; anything else must be
+/// one of the codes (as `code`).
+pub fn optional_code<T>(
+    value: &str,
+    parse: fn(&str) -> Option<T>,
+    field: &str,
+    errors: &mut Vec<FieldError>,
+) -> Option<T> {
+    if value.trim().is_empty() {
+        None
+    } else {
+        code(value, parse, field, errors)
+    }
+}
+
 /// An optional tenor in months (1–600).
 pub fn months(value: &str, field: &str, errors: &mut Vec<FieldError>) -> Option<i64> {
     match value.trim() {

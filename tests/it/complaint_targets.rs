@@ -151,6 +151,23 @@ async fn a_missed_target_is_escalated_once_to_the_manager_and_the_crm_officer(en
         .await,
         2
     );
+    // The investor's own reads carry none of that internal handling.
+    let theirs = investor
+        .get(app.url("/rpc/portal/complaints"))
+        .send()
+        .await
+        .expect("GET")
+        .text()
+        .await
+        .unwrap_or_default();
+    assert!(
+        theirs.contains(&format!("\"id\":{late}")) && !theirs.contains("\"escalated\":true"),
+        "{theirs}"
+    );
+    assert!(
+        !theirs.contains("Breached") && !theirs.contains("DueSoon"),
+        "{theirs}"
+    );
     let detail = app.page(&officer, &format!("/complaints/{late}")).await;
     assert!(detail.contains("id=\"escalations\""), "{detail}");
 

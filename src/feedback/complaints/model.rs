@@ -1,6 +1,7 @@
 //! Shared types and pure rules of complaints: the codes of DESIGN §5, which status may
 //! follow which, and the two forms (raising one, staff responding).
 use crate::core::error::FieldError;
+use crate::core::form::optional_code;
 use serde::{Deserialize, Serialize};
 
 pub const MAX_DESCRIPTION_CHARS: usize = 5_000;
@@ -187,26 +188,8 @@ pub fn validate_response(form: &ResponseForm) -> Result<ValidResponse, Vec<Field
         _ => Some(message(&form.body, "body", &mut errors)),
     };
     let visible_to_client = form.kind != "note";
-    let status = match form.status.trim() {
-        "" => None,
-        code => {
-            let parsed = ComplaintStatus::parse(code);
-            if parsed.is_none() {
-                errors.push(FieldError::new("status", "form.choose_one"));
-            }
-            parsed
-        }
-    };
-    let severity = match form.severity.trim() {
-        "" => None,
-        code => {
-            let parsed = Severity::parse(code);
-            if parsed.is_none() {
-                errors.push(FieldError::new("severity", "form.choose_one"));
-            }
-            parsed
-        }
-    };
+    let status = optional_code(&form.status, ComplaintStatus::parse, "status", &mut errors);
+    let severity = optional_code(&form.severity, Severity::parse, "severity", &mut errors);
     if body.is_none() && status.is_none() && severity.is_none() && errors.is_empty() {
         errors.push(FieldError::new("body", "complaint.nothing_to_post"));
     }

@@ -5,9 +5,11 @@ use super::repo;
 use crate::core::error::AppError;
 use crate::core::i18n::{self, Lang};
 use crate::feedback::complaints::model::{
-    ComplaintDetail, ComplaintForm, ComplaintPage, Severity, validate_complaint,
+    ComplaintDetail, ComplaintForm, ComplaintPage, ComplaintRow, Severity, validate_complaint,
 };
-use crate::feedback::complaints::repo::{self as complaints, NewComplaint, NewEvent};
+use crate::feedback::complaints::repo::{
+    self as complaints, ComplaintRecord, NewComplaint, NewEvent,
+};
 use crate::feedback::complaints::service::{PAGE_SIZE, event_of, open_complaint, row_of};
 use crate::portal::access::backend::Investor;
 use crate::portal::questions::repo::{acts_for, takes_part_in};
@@ -16,6 +18,17 @@ use crate::server::errors::db;
 use crate::server::idempotency;
 use crate::server::mail::{self, Outgoing};
 use crate::server::state::AppState;
+
+/// A complaint as the investor sees it: without the firm's internal handling (where it
+/// stands against its targets, whether it was escalated).
+fn client_row(r: &ComplaintRecord, tz: &str) -> ComplaintRow {
+    ComplaintRow {
+        target: None,
+        next_due: None,
+        escalated: false,
+        ..row_of(r, tz, r.created_at)
+    }
+}
 
 pub async fn my_complaints(
     state: &AppState,
@@ -33,10 +46,7 @@ pub async fn my_complaints(
     let tz = &me.0.time_zone;
     Ok(ComplaintPage {
         next,
-        items: rows
-            .iter()
-            .map(|r| row_of(r, tz, state.clock.now()))
-            .collect(),
+        items: rows.iter().map(|r| client_row(r, tz)).collect(),
         unseen,
     })
 }
@@ -67,7 +77,7 @@ pub async fn my_complaint(
         .map(|e| event_of(e, tz))
         .collect();
     Ok(ComplaintDetail {
-        row: row_of(&r, tz, state.clock.now()),
+        row: client_row(&r, tz),
         description: r.description.clone(),
         client_id: r.client_id,
         events,
