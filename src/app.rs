@@ -46,6 +46,10 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 fn html_lang() -> &'static str {
     #[cfg(feature = "ssr")]
     {
+        // A survey's answer page speaks the link's language.
+        if let Some(answer) = use_context::<crate::surveys::model::AnswerContext>() {
+            return answer.lang.html_lang();
+        }
         if let Some(parts) = use_context::<http::request::Parts>() {
             return crate::auth::handlers::request_lang(&parts).html_lang();
         }
@@ -65,6 +69,10 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/portal/invite/:token") view=InvitationPage ssr=SsrMode::Async />
                 <Route path=path!("/portal/reset") view=ResetRequestPage ssr=SsrMode::Async />
                 <Route path=path!("/portal/reset/:token") view=ResetPage ssr=SsrMode::Async />
+                <Route path=path!("/s/:token") view=crate::surveys::answer_pages::SurveyAnswerPage ssr=SsrMode::Async />
+                <Route path=path!("/s/:token/unsubscribe") view=crate::surveys::answer_pages::SurveyUnsubscribePage ssr=SsrMode::Async />
+                <Route path=path!("/survey/thanks") view=crate::surveys::answer_pages::SurveyThanksPage ssr=SsrMode::Async />
+                <Route path=path!("/survey/unsubscribed") view=crate::surveys::answer_pages::SurveyUnsubscribedPage ssr=SsrMode::Async />
                 <ParentRoute path=path!("/portal") view=PortalLayout ssr=SsrMode::Async>
                     <Route path=path!("") view=PortalOverviewPage />
                     <Route path=path!("projects") view=PortalProjectsPage />
@@ -102,6 +110,11 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("complaints") view=crate::feedback::complaints::pages::ComplaintQueuePage />
                     <Route path=path!("complaints/dashboard") view=crate::feedback::complaints::pages::ComplaintDashboardPage />
                     <Route path=path!("complaints/:id") view=crate::feedback::complaints::pages::ComplaintDetailPage />
+                    <Route path=path!("surveys") view=crate::surveys::pages::SurveysPage />
+                    <Route path=path!("surveys/:id") view=crate::surveys::pages::SurveyPage />
+                    <Route path=path!("surveys/:id/questions/:question") view=crate::surveys::pages::SurveyQuestionPage />
+                    <Route path=path!("surveys/:id/preview") view=crate::surveys::pages::SurveyPreviewPage />
+                    <Route path=path!("surveys/:id/results") view=crate::surveys::pages::SurveyResultsPage />
                     <Route path=path!("deals/new") view=DealNewPage />
                     <Route path=path!("deals/:id") view=DealDetailPage />
                     <Route path=path!("deals/:id/edit") view=DealEditPage />
@@ -111,6 +124,12 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("projects") view=PortalProjectsPage />
                         <Route path=path!("projects/:id") view=PortalProjectPage />
                         <Route path=path!("updates/:id") view=PortalUpdatePage />
+                        <Route path=path!("questions") view=PortalQuestionsPage />
+                        <Route path=path!("questions/:id") view=PortalQuestionPage />
+                        <Route path=path!("complaints") view=crate::portal::complaints::pages::PortalComplaintsPage />
+                        <Route path=path!("complaints/:id") view=crate::portal::complaints::pages::PortalComplaintPage />
+                        <Route path=path!("track-record") view=crate::portal::pages::PortalTrackRecordPage />
+                        <Route path=path!("profile") view=crate::portal::profile::pages::PortalProfilePage />
                     </ParentRoute>
                 </ParentRoute>
             </Routes>

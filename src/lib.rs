@@ -13,6 +13,7 @@ pub mod home;
 pub mod pipeline;
 pub mod portal;
 pub mod projects;
+pub mod surveys;
 pub mod ui;
 
 #[cfg(feature = "ssr")]

@@ -84,12 +84,15 @@ pub async fn portal_badges() -> Result<Badges, AppError> {
 }
 
 #[server(prefix = "/rpc", endpoint = "portal/track_record", input = GetUrl)]
-pub async fn load_track_record(after: Option<i64>) -> Result<TrackRecordPage, AppError> {
-    use crate::portal::access::backend::current_investor;
+pub async fn load_track_record(
+    after: Option<i64>,
+    preview: Option<i64>,
+) -> Result<TrackRecordPage, AppError> {
+    use crate::portal::preview::service::acting_investor;
     use crate::server::errors::with_status;
     with_status(
         async {
-            let me = current_investor().await?;
+            let me = acting_investor(preview, "track-record").await?;
             super::service::track_record(&crate::clients::service::state()?, &me, after).await
         }
         .await,

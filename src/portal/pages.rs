@@ -385,7 +385,11 @@ fn UpdateView(u: PortalUpdate) -> impl IntoView {
 #[component]
 pub fn PortalTrackRecordPage() -> impl IntoView {
     let after = after_of_query();
-    let page = Resource::new(move || after, super::api::load_track_record);
+    let preview = use_preview();
+    let page = Resource::new(
+        move || (after, preview),
+        |(a, p)| super::api::load_track_record(a, p),
+    );
     view! {
         <Title text=tr("portal.track_record.title") />
         <h1>{tr("portal.track_record.title")}</h1>
@@ -393,7 +397,7 @@ pub fn PortalTrackRecordPage() -> impl IntoView {
         <Suspense fallback=|| view! { <p class="muted">{tr("form.loading")}</p> }>
             {move || Suspend::new(async move {
                 match page.await {
-                    Ok(p) => view! { <TrackRecordList p /> }.into_any(),
+                    Ok(p) => view! { <TrackRecordList p preview /> }.into_any(),
                     Err(error) => failed(error),
                 }
             })}
@@ -402,7 +406,7 @@ pub fn PortalTrackRecordPage() -> impl IntoView {
 }
 
 #[component]
-fn TrackRecordList(p: super::model::TrackRecordPage) -> impl IntoView {
+fn TrackRecordList(p: super::model::TrackRecordPage, preview: Option<i64>) -> impl IntoView {
     if p.items.is_empty() {
         return view! { <p class="empty">{tr("portal.track_record.none")}</p> }.into_any();
     }
@@ -423,7 +427,7 @@ fn TrackRecordList(p: super::model::TrackRecordPage) -> impl IntoView {
                 </li>
             }).collect_view()}
         </ul>
-        {p.next.map(|n| view! { <p><a href=format!("/portal/track-record?after={n}")>{tr("list.next_page")}</a></p> })}
+        {p.next.map(|n| view! { <p><a href=portal_path(preview, &format!("/track-record?after={n}"))>{tr("list.next_page")}</a></p> })}
     }
     .into_any()
 }

@@ -88,6 +88,15 @@ pub struct Config {
     #[arg(long, env = "UPLOAD_LIMIT_MB", default_value_t = 50)]
     pub upload_limit_mb: u64,
 
+    /// Days after a survey is sent to a contact before any other survey may be (the cap on
+    /// how often one contact is asked).
+    #[arg(long, env = "SURVEY_MIN_GAP_DAYS", default_value_t = 30)]
+    pub survey_min_gap_days: i64,
+
+    /// Survey answer requests one client address may make per minute (per app server).
+    #[arg(long, env = "SURVEY_REQUESTS_PER_IP_PER_MINUTE", default_value_t = 30)]
+    pub survey_requests_per_ip_per_minute: u32,
+
     /// Run the background job worker in this process.
     #[arg(long, env = "COVENANT_WORKER", default_value_t = true, action = clap::ArgAction::Set)]
     pub worker: bool,

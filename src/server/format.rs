@@ -27,6 +27,12 @@ pub fn date_time(at: DateTime<Utc>, time_zone: &str) -> String {
     at.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string()
 }
 
+/// The month (`2026-11`) of a moment in `time_zone`.
+pub fn month(at: DateTime<Utc>, time_zone: &str) -> String {
+    let tz: Tz = time_zone.parse().unwrap_or(chrono_tz::Asia::Shanghai);
+    at.with_timezone(&tz).format("%Y-%m").to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

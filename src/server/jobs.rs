@@ -30,6 +30,10 @@ pub mod kind {
     /// Deletes jobs finished more than `KEEP_DONE_DAYS` ago (hourly): periodic jobs would
     /// otherwise pile up, some three hundred a day.
     pub const JOB_PURGE: &str = "job_purge";
+    /// Reminds contacts who have not answered a survey (hourly).
+    pub const SURVEY_REMINDERS: &str = "survey_reminders";
+    /// Starts the next wave of recurring surveys that are due (daily).
+    pub const SURVEY_WAVES: &str = "survey_waves";
 }
 
 /// How long a finished job stays, to look into what ran.
@@ -157,7 +161,9 @@ pub async fn schedule_periodic(db: &Db, now: DateTime<Utc>) -> Result<(), sqlx::
         (kind::COMPLAINT_ESCALATION, five_minutes),
         (kind::SESSION_CLEANUP, hour.clone()),
         (kind::UPLOAD_CLEANUP, hour.clone()),
-        (kind::JOB_PURGE, hour),
+        (kind::JOB_PURGE, hour.clone()),
+        (kind::SURVEY_REMINDERS, hour),
+        (kind::SURVEY_WAVES, day.clone()),
         (kind::DB_OPTIMIZE, day.clone()),
         (kind::DECLINE_SIGNALS, day),
     ];
@@ -204,6 +210,14 @@ async fn run(state: &AppState, job: &ClaimedJob) -> Result<(), String> {
         .map(|_| ())
         .map_err(|e| e.to_string()),
         kind::COMPLAINT_ESCALATION => crate::feedback::complaints::escalation::run(state)
+            .await
+            .map(|_| ())
+            .map_err(|e| e.to_string()),
+        kind::SURVEY_REMINDERS => crate::surveys::sending::send_reminders(state)
+            .await
+            .map(|_| ())
+            .map_err(|e| e.to_string()),
+        kind::SURVEY_WAVES => crate::surveys::sending::start_due_waves(state)
             .await
             .map(|_| ())
             .map_err(|e| e.to_string()),

@@ -115,12 +115,19 @@ fn is_public_portal_page(path: &str) -> bool {
         || path.starts_with("/portal/reset/")
 }
 
+/// Survey respondents' pages: a link carries its own token, no account is needed.
+fn is_respondent_page(path: &str) -> bool {
+    path.starts_with("/s/") || path == "/survey/thanks" || path == "/survey/unsubscribed"
+}
+
 /// The sign-in page a visitor without the right session is sent to, if any: portal pages
 /// want a portal session, every other page a staff session. A staff session opens no
 /// portal page and a portal session no staff page, so neither can pass for the other.
 pub fn sign_in_page_for(path: &str, staff: bool, investor: bool) -> Option<&'static str> {
     if path == "/portal" || path.starts_with("/portal/") {
         (!investor && !is_public_portal_page(path)).then_some("/portal/login")
+    } else if is_respondent_page(path) {
+        None
     } else {
         (!staff && !PUBLIC_PAGES.contains(&path)).then_some("/login")
     }

@@ -20,6 +20,7 @@ pub mod session;
 pub mod startup;
 pub mod state;
 pub mod telemetry;
+pub mod tokens;
 
 /// Re-exported for the integration tests, which reach the database through the same sqlx
 /// as the app (a direct dev-dependency would put sqlx into the wasm target's `cargo tree`).

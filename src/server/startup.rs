@@ -58,6 +58,8 @@ pub async fn prepare(config: Config, clock: Arc<dyn Clock>) -> Result<AppState, 
     )?);
     let per_minute =
         NonZeroU32::new(config.login_attempts_per_ip_per_minute.max(1)).unwrap_or(NonZeroU32::MIN);
+    let survey_per_minute =
+        NonZeroU32::new(config.survey_requests_per_ip_per_minute.max(1)).unwrap_or(NonZeroU32::MIN);
     Ok(AppState {
         db,
         public_origin: config.public_origin(),
@@ -66,6 +68,7 @@ pub async fn prepare(config: Config, clock: Arc<dyn Clock>) -> Result<AppState, 
         clock,
         leptos_options,
         sign_in_throttle: Arc::new(RateLimiter::keyed(Quota::per_minute(per_minute))),
+        survey_throttle: Arc::new(RateLimiter::keyed(Quota::per_minute(survey_per_minute))),
         mailer,
     })
 }
@@ -165,8 +168,17 @@ const OPEN_UPDATE: &str = "/portal/updates/{id}";
 const OPEN_QUESTION: &str = "/portal/questions/{id}";
 /// An investor opening their complaint: its responses are seen, then the page renders.
 const OPEN_COMPLAINT: &str = "/portal/complaints/{id}";
-/// The pages whose GET is a handler of its own (it writes before rendering).
-const WRITING_PAGES: [&str; 3] = [OPEN_UPDATE, OPEN_QUESTION, OPEN_COMPLAINT];
+/// A survey link: rate-limited, and rendered in the link's language by its handler.
+const SURVEY_LINK: &str = "/s/{token}";
+const SURVEY_UNSUBSCRIBE: &str = "/s/{token}/unsubscribe";
+/// The pages whose GET is a handler of its own (it writes or decides before rendering).
+const WRITING_PAGES: [&str; 5] = [
+    OPEN_UPDATE,
+    OPEN_QUESTION,
+    OPEN_COMPLAINT,
+    SURVEY_LINK,
+    SURVEY_UNSUBSCRIBE,
+];
 
 /// A session layer with the cookie `name`, over the sessions table.
 fn session_layer(
@@ -187,6 +199,7 @@ fn session_layer(
 /// The authorisation test lists them through `route_inventory`.
 fn plain_routes() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
     use crate::portal::questions::handlers as questions;
+    use crate::surveys::handlers as surveys;
     vec![
         ("GET", "/healthz", get(health::healthz)),
         ("POST", "/portal/questions", post(questions::ask)),
@@ -361,6 +374,39 @@ fn plain_routes() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
             "POST",
             "/clients/{id}/complaints",
             post(crate::feedback::complaints::handlers::log),
+        ),
+        ("GET", SURVEY_LINK, get(surveys::open)),
+        ("POST", SURVEY_LINK, post(surveys::submit)),
+        ("GET", SURVEY_UNSUBSCRIBE, get(surveys::unsubscribe_page)),
+        ("POST", SURVEY_UNSUBSCRIBE, post(surveys::unsubscribe)),
+        ("POST", "/surveys/new", post(surveys::create)),
+        ("POST", "/surveys/{id}/edit", post(surveys::save)),
+        ("POST", "/surveys/{id}/status", post(surveys::set_status)),
+        ("POST", "/surveys/{id}/send", post(surveys::send)),
+        (
+            "POST",
+            "/surveys/{id}/questions",
+            post(surveys::add_question),
+        ),
+        (
+            "POST",
+            "/surveys/{id}/questions/{question}",
+            post(surveys::edit_question),
+        ),
+        (
+            "POST",
+            "/surveys/{id}/questions/{question}/remove",
+            post(surveys::remove_question),
+        ),
+        (
+            "POST",
+            "/surveys/{id}/questions/{question}/move",
+            post(surveys::move_question),
+        ),
+        (
+            "GET",
+            "/surveys/{id}/responses.csv",
+            get(crate::surveys::export::responses_csv),
         ),
         ("POST", "/portal/login", post(portal::sign_in)),
         ("POST", "/portal/logout", post(portal::sign_out)),

@@ -19,6 +19,8 @@ pub struct AppState {
     pub trusted_proxies: Arc<Vec<IpAddr>>,
     /// Sign-in attempts per client address; per process, as DESIGN §3 allows.
     pub sign_in_throttle: Arc<DefaultKeyedRateLimiter<IpAddr>>,
+    /// Survey answer requests per client address; per process, like the sign-in one.
+    pub survey_throttle: Arc<DefaultKeyedRateLimiter<IpAddr>>,
     /// Where the outbox's messages go (SMTP, or files in development and tests).
     pub mailer: Arc<super::mail::Mailer>,
 }

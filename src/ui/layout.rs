@@ -4,6 +4,7 @@ use super::session::{WithSession, tr, use_lang, use_me, use_portal_me};
 use crate::core::error::AppError;
 use crate::core::i18n::{self, Lang};
 use crate::core::roles::Permission;
+use crate::portal::preview::portal_path;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::{A, Outlet};
@@ -84,7 +85,7 @@ const PORTAL: Side = Side {
 fn chrome(
     side: Side,
     who: Option<String>,
-    links: Vec<(&'static str, String)>,
+    links: Vec<(String, String)>,
     banner: Option<AnyView>,
 ) -> AnyView {
     let Some(who) = who else {
@@ -103,8 +104,9 @@ fn chrome(
             <a class="brand" href=home>{tr(side.brand_key)}</a>
             <nav aria-label=tr("nav.label")>
                 <ul>
-                    {links.into_iter().map(|(href, label)| view! {
-                        <li><A href=href exact={href == home}>{label}</A></li>
+                    {links.into_iter().map(|(href, label)| {
+                        let exact = href == home;
+                        view! { <li><A href=href exact>{label}</A></li> }
                     }).collect_view()}
                 </ul>
             </nav>
@@ -137,11 +139,13 @@ fn StaffChrome() -> impl IntoView {
         ("/deals", tr("nav.deals")),
         ("/questions", tr("nav.questions")),
         ("/complaints", tr("nav.complaints")),
+        ("/surveys", tr("nav.surveys")),
     ];
     if is_admin {
         links.push(("/admin/users", tr("nav.users")));
     }
     links.push(("/account", tr("nav.account")));
+    let links = links.into_iter().map(|(h, l)| (h.to_string(), l)).collect();
     chrome(STAFF, me.map(|m| m.name), links, None)
 }
 
@@ -157,14 +161,10 @@ pub fn PortalLayout() -> impl IntoView {
 
 #[component]
 fn PortalChrome() -> impl IntoView {
-    let links = vec![
-        ("/portal", tr("portal.nav.overview")),
-        ("/portal/projects", tr("portal.nav.projects")),
-        ("/portal/questions", tr("portal.nav.questions")),
-        ("/portal/complaints", tr("portal.nav.complaints")),
-        ("/portal/track-record", tr("portal.nav.track_record")),
-        ("/portal/profile", tr("portal.nav.profile")),
-    ];
+    let links = crate::portal::preview::PORTAL_SECTIONS
+        .iter()
+        .map(|(path, key)| (portal_path(None, path), tr(key)))
+        .collect();
     let badges = view! { <PortalBadges /> }.into_any();
     chrome(PORTAL, use_portal_me().map(|m| m.name), links, Some(badges))
 }

@@ -30,6 +30,31 @@ use Access::*;
 /// Every route of the app: method, path (axum syntax), who may call it.
 const MATRIX: &[(&str, &str, Access)] = &[
     ("GET", "/healthz", Public),
+    // Survey links: no account; the token is the only key.
+    ("GET", "/s/{token}", Public),
+    ("POST", "/s/{token}", Public),
+    ("GET", "/s/{token}/unsubscribe", Public),
+    ("POST", "/s/{token}/unsubscribe", Public),
+    ("GET", "/survey/thanks", Public),
+    ("GET", "/survey/unsubscribed", Public),
+    ("GET", "/surveys", Staff),
+    ("POST", "/surveys/new", Staff),
+    ("GET", "/surveys/{id}", Staff),
+    ("POST", "/surveys/{id}/edit", Staff),
+    ("POST", "/surveys/{id}/status", Staff),
+    ("POST", "/surveys/{id}/send", Staff),
+    ("POST", "/surveys/{id}/questions", Staff),
+    ("GET", "/surveys/{id}/questions/{question}", Staff),
+    ("POST", "/surveys/{id}/questions/{question}", Staff),
+    ("POST", "/surveys/{id}/questions/{question}/remove", Staff),
+    ("POST", "/surveys/{id}/questions/{question}/move", Staff),
+    ("GET", "/surveys/{id}/preview", Staff),
+    ("GET", "/surveys/{id}/results", Staff),
+    ("GET", "/surveys/{id}/responses.csv", Staff),
+    ("GET", "/rpc/surveys/list", Staff),
+    ("GET", "/rpc/surveys/get", Staff),
+    ("GET", "/rpc/surveys/preview", Staff),
+    ("GET", "/rpc/surveys/results", Staff),
     ("GET", "/login", Public),
     ("POST", "/login", Public),
     ("POST", "/logout", SignOut),
@@ -129,6 +154,12 @@ const MATRIX: &[(&str, &str, Access)] = &[
     ("GET", "/portal-users/{user}/preview/projects", Staff),
     ("GET", "/portal-users/{user}/preview/projects/{id}", Staff),
     ("GET", "/portal-users/{user}/preview/updates/{id}", Staff),
+    ("GET", "/portal-users/{user}/preview/questions", Staff),
+    ("GET", "/portal-users/{user}/preview/questions/{id}", Staff),
+    ("GET", "/portal-users/{user}/preview/complaints", Staff),
+    ("GET", "/portal-users/{user}/preview/complaints/{id}", Staff),
+    ("GET", "/portal-users/{user}/preview/track-record", Staff),
+    ("GET", "/portal-users/{user}/preview/profile", Staff),
     ("POST", "/questions/{id}/answer", Staff),
     // Server functions.
     ("POST", "/rpc/account/password", Staff),
@@ -197,6 +228,13 @@ const PREVIEWABLE: &[&str] = &[
     "/rpc/portal/project",
     "/rpc/portal/update",
     "/rpc/portal/documents",
+    "/rpc/portal/questions",
+    "/rpc/portal/question",
+    "/rpc/portal/ask_options",
+    "/rpc/portal/complaints",
+    "/rpc/portal/complaint",
+    "/rpc/portal/profile",
+    "/rpc/portal/track_record",
 ];
 
 /// The ids one round of calls uses.
@@ -246,6 +284,7 @@ fn fill(path: &str, ids: &Ids, staff_id: i64) -> String {
         .replace("{update}", &ids.update.to_string())
         .replace("{document}", &ids.document.to_string())
         .replace("{request}", "1")
+        .replace("{question}", "1")
         .replace("{token}", &"ab".repeat(32))
 }
 
@@ -259,10 +298,15 @@ fn arguments(ids: &Ids) -> Vec<(&'static str, String)> {
         ("user", ids.portal_user.to_string()),
         ("token", "ab".repeat(32)),
         ("purpose", "Invitation".into()),
+        ("lang", "zh".into()),
     ]
 }
 
 const COUNTED: &[&str] = &[
+    "surveys",
+    "survey_questions",
+    "survey_responses",
+    "survey_opt_outs",
     "clients",
     "contacts",
     "projects",

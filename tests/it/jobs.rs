@@ -95,24 +95,24 @@ async fn periodic_jobs_are_scheduled_once_per_period(engine: Engine) {
         .single()
         .expect("time");
     // Two servers schedule the same hour: one session clean-up, one upload clean-up, one
-    // purge of old jobs and one complaint escalation run, and the daily statistics refresh
-    // and decline-signal refresh once each.
+    // purge of old jobs, one survey reminder run and one complaint escalation run, and the
+    // daily statistics refresh, decline-signal refresh and recurring-survey run once each.
     jobs::schedule_periodic(&app.db, t0)
         .await
         .expect("schedule");
     jobs::schedule_periodic(&other.db, t0)
         .await
         .expect("schedule");
-    assert_eq!(pending().await, 6);
-    // The next hour adds the three hourly ones and an escalation run; the next day all six.
+    assert_eq!(pending().await, 8);
+    // The next hour adds the four hourly ones and an escalation run; the next day all eight.
     jobs::schedule_periodic(&app.db, t0 + chrono::Duration::hours(1))
         .await
         .expect("schedule");
-    assert_eq!(pending().await, 10);
+    assert_eq!(pending().await, 13);
     jobs::schedule_periodic(&other.db, t0 + chrono::Duration::days(1))
         .await
         .expect("schedule");
-    assert_eq!(pending().await, 16);
+    assert_eq!(pending().await, 21);
 }
 
 async fn finished_jobs_are_purged_after_a_week(engine: Engine) {

@@ -27,5 +27,6 @@ mod portal_track_record;
 mod portal_updates;
 mod projects;
 mod schema;
+mod surveys;
 mod timeline;
 mod users;

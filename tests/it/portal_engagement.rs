@@ -10,6 +10,7 @@ use covenant::with_db;
 crate::on_both_engines!(
     staff_see_what_an_investor_read_acknowledged_and_saved_page_by_page,
     staff_view_the_portal_as_one_investor_read_only_and_audited,
+    the_preview_shows_questions_complaints_profile_and_track_record_with_forms_locked,
 );
 
 async fn scalar(app: &TestApp, sql: &str) -> i64 {
@@ -285,5 +286,105 @@ async fn staff_view_the_portal_as_one_investor_read_only_and_audited(engine: Eng
             .await
             .unwrap_or_default()
             .contains("该门户用户已停用")
+    );
+}
+
+async fn the_preview_shows_questions_complaints_profile_and_track_record_with_forms_locked(
+    engine: Engine,
+) {
+    let (app, _db) = TestApp::spawn(&engine).await;
+    let (rm_id, rm) = app
+        .staff_browser("li.na@covenant.example", "李娜", Role::Rm)
+        .await;
+    let sponsor = fixtures::client(&app, rm_id, "西部风电开发有限公司", false, true).await;
+    let (a_fund, _) = fund_in_project(
+        &app,
+        rm_id,
+        sponsor,
+        "长江绿色基础设施基金",
+        "甘肃酒泉风电二期",
+    )
+    .await;
+    let (b_fund, _) = fund_in_project(&app, rm_id, sponsor, "CANARY-B-基金", "CANARY-B-项目").await;
+    let (a_user, _, a) = portal::investor(&app, &rm, a_fund, "周敏", "zhou.min@a.example").await;
+    let (_, _, b) = portal::investor(&app, &rm, b_fund, "吴昊", "wu.hao@b.example").await;
+    let a_complaint = portal::complaint(&app, &a, "季度报告晚了两周").await;
+    portal::complaint(&app, &b, "CANARY-B-投诉").await;
+    let asked = app.page(&a, "/portal/questions").await;
+    let out = app
+        .post_form(
+            &a,
+            "/portal/questions",
+            &[
+                ("form_key", form_key_in(&asked).as_str()),
+                ("subject", "首次分配时间"),
+                ("body", "请问首次分配预计在什么时候？"),
+            ],
+        )
+        .await;
+    let a_question = portal::id_in(&location(&out));
+    let base = format!("/portal-users/{a_user}/preview");
+
+    // Each section opens inside the preview, with A's records only and the portal's own
+    // navigation pointing back into the preview.
+    let questions = app.page(&rm, &format!("{base}/questions")).await;
+    assert!(questions.contains("首次分配时间"), "{questions}");
+    assert!(
+        questions.contains(&format!("href=\"{base}/questions/{a_question}\""))
+            && questions.contains(&format!("href=\"{base}/track-record\"")),
+        "{questions}"
+    );
+    let thread = app
+        .page(&rm, &format!("{base}/questions/{a_question}"))
+        .await;
+    assert!(thread.contains("请问首次分配预计在什么时候？"), "{thread}");
+    let complaints = app.page(&rm, &format!("{base}/complaints")).await;
+    assert!(
+        complaints.contains(&format!("href=\"{base}/complaints/{a_complaint}\"")),
+        "{complaints}"
+    );
+    let complaint = app
+        .page(&rm, &format!("{base}/complaints/{a_complaint}"))
+        .await;
+    assert!(complaint.contains("季度报告晚了两周"), "{complaint}");
+    let profile = app.page(&rm, &format!("{base}/profile")).await;
+    assert!(
+        profile.contains("zhou.min@a.example") && profile.contains("长江绿色基础设施基金"),
+        "{profile}"
+    );
+    let track_record = app.page(&rm, &format!("{base}/track-record")).await;
+    for page in [
+        &questions,
+        &thread,
+        &complaints,
+        &complaint,
+        &profile,
+        &track_record,
+    ] {
+        assert!(!page.contains("CANARY"), "{page}");
+        assert!(page.contains("id=\"preview-banner\""), "{page}");
+    }
+
+    // The investor's forms are shown as they see them, but locked.
+    for page in [&questions, &thread, &complaints, &profile] {
+        assert!(
+            page.contains("<fieldset disabled class=\"form-lock\">"),
+            "{page}"
+        );
+    }
+    let own = app.page(&a, "/portal/questions").await;
+    assert!(
+        own.contains("<fieldset class=\"form-lock\">"),
+        "the investor's own form is open: {own}"
+    );
+
+    // Opening the complaint in the preview does not count as the investor seeing it.
+    assert_eq!(
+        scalar(
+            &app,
+            "SELECT COUNT(*) FROM complaints WHERE investor_seen_at IS NOT NULL AND description = '季度报告晚了两周'"
+        )
+        .await,
+        0
     );
 }

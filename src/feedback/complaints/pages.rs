@@ -27,7 +27,7 @@ pub fn param_id() -> i64 {
 #[component]
 pub fn ComplaintList(
     p: ComplaintPage,
-    base: &'static str,
+    #[prop(into)] base: String,
     staff: bool,
     next: String,
 ) -> impl IntoView {

@@ -18,6 +18,8 @@ pub struct NewComplaint<'a> {
     pub description: &'a str,
     pub assignee: Option<i64>,
     pub created_by: Option<i64>,
+    /// The survey response whose poor answers opened it.
+    pub survey_response: Option<i64>,
 }
 
 /// Inserts a new complaint, due by `due` (first response, resolution) when its severity
@@ -32,8 +34,8 @@ pub async fn insert(
         "INSERT INTO complaints (client_id, contact_id, portal_user_id, project_id, source,
                                  category, severity, status, description, assignee_id,
                                  created_by, created_at, updated_at, version,
-                                 first_response_due_at, resolution_due_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, 'new', $8, $9, $10, $11, $11, 1, $12, $13)
+                                 first_response_due_at, resolution_due_at, survey_response_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 'new', $8, $9, $10, $11, $11, 1, $12, $13, $14)
          RETURNING id",
     )
     .bind(c.client)
@@ -49,6 +51,7 @@ pub async fn insert(
     .bind(now)
     .bind(due.map(|d| d.0))
     .bind(due.map(|d| d.1))
+    .bind(c.survey_response)
     .fetch_one(conn)
     .await)
 }

@@ -388,6 +388,7 @@ pub async fn log_for_client(
         description: &valid.description,
         assignee: Some(record.owner_id),
         created_by: Some(me.0.id),
+        survey_response: None,
     };
     let raised = NewEvent {
         kind: "raised",

@@ -12,5 +12,3 @@ pub mod handlers;
 pub mod repo;
 #[cfg(feature = "ssr")]
 pub mod service;
-#[cfg(feature = "ssr")]
-pub mod tokens;

@@ -6,7 +6,7 @@ use super::model::{
     INVITATION_DAYS, PortalAccess, PortalAccessView, PortalUserStatus, RESET_HOURS, TokenProblem,
     TokenPurpose, TokenState, token_problem,
 };
-use super::{repo, tokens};
+use super::repo;
 use crate::auth::backend::StaffUser;
 use crate::auth::handlers::{SignInAccount, check_sign_in};
 use crate::auth::model::{SignInError, check_new_password, normalise_email};
@@ -22,6 +22,7 @@ use crate::server::errors::db;
 use crate::server::format;
 use crate::server::mail::{self, Outgoing};
 use crate::server::state::AppState;
+use crate::server::tokens;
 use chrono::{DateTime, Duration, Utc};
 
 /// The portal section of a client page, for `me`.

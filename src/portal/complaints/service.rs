@@ -144,6 +144,7 @@ pub async fn raise(
         description: &valid.description,
         assignee: owner.as_ref().map(|o| o.id),
         created_by: None,
+        survey_response: None,
     };
     let raised = NewEvent {
         kind: "raised",

@@ -18,6 +18,26 @@ pub fn use_preview() -> Option<i64> {
     use_context::<Previewing>().map(|p| p.0)
 }
 
+/// The portal's sections as (path below `/portal`, label key), in the order of its
+/// navigation; the preview shows the same navigation.
+pub const PORTAL_SECTIONS: &[(&str, &str)] = &[
+    ("", "portal.nav.overview"),
+    ("/projects", "portal.nav.projects"),
+    ("/questions", "portal.nav.questions"),
+    ("/complaints", "portal.nav.complaints"),
+    ("/track-record", "portal.nav.track_record"),
+    ("/profile", "portal.nav.profile"),
+];
+
+/// The fields and button of a portal form. In the preview they are shown as the investor
+/// sees them but disabled, since staff look and never act as the investor (and a post
+/// from a staff session is refused anyway).
+#[component]
+pub fn PreviewLock(children: Children) -> impl IntoView {
+    let locked = use_preview().is_some();
+    view! { <fieldset class="form-lock" disabled=locked>{children()}</fieldset> }
+}
+
 /// A portal path (`""`, `/projects/3`) as a link on the page: in the portal itself, or
 /// inside the preview of portal user `preview`.
 pub fn portal_path(preview: Option<i64>, path: &str) -> String {

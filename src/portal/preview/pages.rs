@@ -1,6 +1,6 @@
 //! The frame of the preview inside the staff app: a banner that says whose portal this
 //! is and that it is read-only, the portal's own navigation, then the portal page.
-use super::{Previewing, portal_path};
+use super::{PORTAL_SECTIONS, Previewing, portal_path};
 use crate::ui::session::tr;
 use leptos::prelude::*;
 use leptos_router::components::{A, Outlet};
@@ -22,8 +22,9 @@ pub fn PreviewFrame() -> impl IntoView {
         </div>
         <nav aria-label=tr("preview.nav") class="subnav">
             <ul>
-                <li><A href=portal_path(preview, "") exact=true>{tr("portal.nav.overview")}</A></li>
-                <li><A href=portal_path(preview, "/projects")>{tr("portal.nav.projects")}</A></li>
+                {PORTAL_SECTIONS.iter().map(|(path, key)| view! {
+                    <li><A href=portal_path(preview, path) exact=path.is_empty()>{tr(key)}</A></li>
+                }).collect_view()}
             </ul>
         </nav>
         <div class="portal-preview">

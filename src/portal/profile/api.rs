@@ -6,12 +6,12 @@ use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
 
 #[server(prefix = "/rpc", endpoint = "portal/profile", input = GetUrl)]
-pub async fn load_portal_profile() -> Result<PortalProfile, AppError> {
-    use crate::portal::access::backend::current_investor;
+pub async fn load_portal_profile(preview: Option<i64>) -> Result<PortalProfile, AppError> {
+    use crate::portal::preview::service::acting_investor;
     use crate::server::errors::with_status;
     with_status(
         async {
-            let me = current_investor().await?;
+            let me = acting_investor(preview, "profile").await?;
             super::service::profile(&crate::clients::service::state()?, &me).await
         }
         .await,

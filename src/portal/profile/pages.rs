@@ -7,6 +7,7 @@ use super::model::{
 };
 use crate::clients::model::RiskAppetite;
 use crate::core::i18n::Lang;
+use crate::portal::preview::{PreviewLock, use_preview};
 use crate::ui::fields::{Area, Check, Choice, Text, message_for, options_of};
 use crate::ui::layout::failed;
 use crate::ui::session::tr;
@@ -16,7 +17,7 @@ use leptos_router::hooks::use_query_map;
 
 #[component]
 pub fn PortalProfilePage() -> impl IntoView {
-    let profile = Resource::new(|| (), |_| load_portal_profile());
+    let profile = Resource::new(use_preview, load_portal_profile);
     let saved = use_query_map().get_untracked().get("saved").is_some();
     let requested = use_query_map().get_untracked().get("requested").is_some();
     let submitted = use_context::<SubmittedProfile>();
@@ -79,14 +80,16 @@ fn ProfileView(
             </dl>
             <p class="hint">{tr("profile.ask_rm")}</p>
             <form method="post" action="/portal/profile" class="grid-form">
-                <Text name="phone" kind="tel" label=tr("profile.phone") value=phone error=err("phone") />
-                <Choice name="language" label=tr("profile.language") options=languages selected=language error=err("language") blank=false />
-                <fieldset>
-                    <legend>{tr("profile.notifications")}</legend>
-                    <Check name="notify_updates" label=tr("profile.notify_updates") checked=updates />
-                    <Check name="notify_answers" label=tr("profile.notify_answers") checked=answers />
-                </fieldset>
-                <button type="submit" class="primary">{tr("profile.save")}</button>
+                <PreviewLock>
+                    <Text name="phone" kind="tel" label=tr("profile.phone") value=phone error=err("phone") />
+                    <Choice name="language" label=tr("profile.language") options=languages selected=language error=err("language") blank=false />
+                    <fieldset>
+                        <legend>{tr("profile.notifications")}</legend>
+                        <Check name="notify_updates" label=tr("profile.notify_updates") checked=updates />
+                        <Check name="notify_answers" label=tr("profile.notify_answers") checked=answers />
+                    </fieldset>
+                    <button type="submit" class="primary">{tr("profile.save")}</button>
+                </PreviewLock>
             </form>
         </section>
         <section class="card" aria-labelledby="entities-title">
@@ -144,12 +147,14 @@ fn ChangeRequestPanel(p: PortalProfile, request: SubmittedChangeRequest) -> impl
             {request.error_key.clone().map(|k| view! { <p class="alert alert-error" role="alert">{tr(&k)}</p> })}
             <form method="post" action="/portal/profile/requests" class="grid-form">
                 <input type="hidden" name="form_key" value=p.form_key.clone() />
-                <Choice name="client" label=tr("profile.entity") options=entities selected=client error=err("client") blank=false />
-                <Choice name="field" label=tr("profile.change_what") options=options_of(ChangeField::ALL, ChangeField::as_str, ChangeField::i18n_key) selected=f.field.clone() error=err("field") placeholder=tr("form.choose") />
-                <Choice name="risk_appetite" label=tr("profile.new_risk_appetite") options=options_of(RiskAppetite::ALL, RiskAppetite::as_str, RiskAppetite::i18n_key) selected=f.risk_appetite.clone() error=err("risk_appetite") placeholder=tr("form.choose") />
-                <Text name="ticket_size" label=tr("profile.new_ticket_size") value=f.ticket_size.clone() error=err("ticket_size") />
-                <Area name="note" label=tr("profile.note") value=f.note.clone() error=err("note") />
-                <button type="submit" class="primary">{tr("profile.send_request")}</button>
+                <PreviewLock>
+                    <Choice name="client" label=tr("profile.entity") options=entities selected=client error=err("client") blank=false />
+                    <Choice name="field" label=tr("profile.change_what") options=options_of(ChangeField::ALL, ChangeField::as_str, ChangeField::i18n_key) selected=f.field.clone() error=err("field") placeholder=tr("form.choose") />
+                    <Choice name="risk_appetite" label=tr("profile.new_risk_appetite") options=options_of(RiskAppetite::ALL, RiskAppetite::as_str, RiskAppetite::i18n_key) selected=f.risk_appetite.clone() error=err("risk_appetite") placeholder=tr("form.choose") />
+                    <Text name="ticket_size" label=tr("profile.new_ticket_size") value=f.ticket_size.clone() error=err("ticket_size") />
+                    <Area name="note" label=tr("profile.note") value=f.note.clone() error=err("note") />
+                    <button type="submit" class="primary">{tr("profile.send_request")}</button>
+                </PreviewLock>
             </form>
         </details>
     }

@@ -6,12 +6,15 @@ use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
 
 #[server(prefix = "/rpc", endpoint = "portal/questions", input = GetUrl)]
-pub async fn my_questions(before: Option<i64>) -> Result<QuestionPage, AppError> {
-    use crate::portal::access::backend::current_investor;
+pub async fn my_questions(
+    before: Option<i64>,
+    preview: Option<i64>,
+) -> Result<QuestionPage, AppError> {
+    use crate::portal::preview::service::acting_investor;
     use crate::server::errors::with_status;
     with_status(
         async {
-            let me = current_investor().await?;
+            let me = acting_investor(preview, "questions").await?;
             super::service::my_questions(&crate::clients::service::state()?, &me, before).await
         }
         .await,
@@ -19,12 +22,12 @@ pub async fn my_questions(before: Option<i64>) -> Result<QuestionPage, AppError>
 }
 
 #[server(prefix = "/rpc", endpoint = "portal/question", input = GetUrl)]
-pub async fn my_question(id: i64) -> Result<QuestionThread, AppError> {
-    use crate::portal::access::backend::current_investor;
+pub async fn my_question(id: i64, preview: Option<i64>) -> Result<QuestionThread, AppError> {
+    use crate::portal::preview::service::acting_investor;
     use crate::server::errors::with_status;
     with_status(
         async {
-            let me = current_investor().await?;
+            let me = acting_investor(preview, &format!("questions/{id}")).await?;
             super::service::my_thread(&crate::clients::service::state()?, &me, id).await
         }
         .await,
@@ -32,12 +35,12 @@ pub async fn my_question(id: i64) -> Result<QuestionThread, AppError> {
 }
 
 #[server(prefix = "/rpc", endpoint = "portal/ask_options", input = GetUrl)]
-pub async fn load_ask_options() -> Result<AskOptions, AppError> {
-    use crate::portal::access::backend::current_investor;
+pub async fn load_ask_options(preview: Option<i64>) -> Result<AskOptions, AppError> {
+    use crate::portal::preview::service::acting_investor;
     use crate::server::errors::with_status;
     with_status(
         async {
-            let me = current_investor().await?;
+            let me = acting_investor(preview, "ask_options").await?;
             super::service::ask_options(&crate::clients::service::state()?, &me).await
         }
         .await,

@@ -2,6 +2,7 @@
 //! staff queue and one thread with the answer form. Plain forms, the same without JavaScript.
 use super::api::{load_ask_options, my_question, my_questions, question_queue, staff_question};
 use super::model::{AskOptions, QuestionPage, QuestionStatus, QuestionThread, SubmittedQuestion};
+use crate::portal::preview::{PreviewLock, portal_path, use_preview};
 use crate::ui::fields::{Area, Choice, Text, message_for};
 use crate::ui::layout::failed;
 use crate::ui::session::tr;
@@ -27,7 +28,7 @@ fn param_id() -> i64 {
 #[component]
 fn QuestionList(
     p: QuestionPage,
-    base: &'static str,
+    #[prop(into)] base: String,
     staff: bool,
     next_query: String,
 ) -> impl IntoView {
@@ -80,8 +81,10 @@ fn MessageForm(action: String, label: String, button: String) -> impl IntoView {
     view! {
         {submitted.error_key.clone().map(|k| view! { <p class="alert alert-error" role="alert">{tr(&k)}</p> })}
         <form method="post" action=action class="stack">
-            <Area name="body" label value=submitted.form.body.clone() error=message_for(&submitted.errors, "body") required=true />
-            <button type="submit" class="primary">{button}</button>
+            <PreviewLock>
+                <Area name="body" label value=submitted.form.body.clone() error=message_for(&submitted.errors, "body") required=true />
+                <button type="submit" class="primary">{button}</button>
+            </PreviewLock>
         </form>
     }
 }
@@ -89,26 +92,28 @@ fn MessageForm(action: String, label: String, button: String) -> impl IntoView {
 #[component]
 pub fn PortalQuestionsPage() -> impl IntoView {
     let before = query_id("before");
-    let list = Resource::new(move || before, my_questions);
-    let options = Resource::new(|| (), |_| load_ask_options());
+    let preview = use_preview();
+    let list = Resource::new(move || (before, preview), |(b, p)| my_questions(b, p));
+    let options = Resource::new(move || preview, load_ask_options);
+    let base = portal_path(preview, "/questions");
     view! {
         <Title text=tr("questions.title") />
         <h1>{tr("questions.title")}</h1>
         <Suspense fallback=|| view! { <p class="muted">{tr("form.loading")}</p> }>
-            {move || Suspend::new(async move {
+            {move || { let base = base.clone(); Suspend::new(async move {
                 let ask = match options.await {
                     Ok(o) => view! { <AskForm o /> }.into_any(),
                     Err(error) => failed(error),
                 };
                 let mine = match list.await {
-                    Ok(p) => view! { <QuestionList p base="/portal/questions" staff=false next_query="before=".to_string() /> }.into_any(),
+                    Ok(p) => view! { <QuestionList p base=base.clone() staff=false next_query="before=".to_string() /> }.into_any(),
                     Err(error) => failed(error),
                 };
                 view! {
                     <section class="card" id="ask"><h2>{tr("questions.ask")}</h2>{ask}</section>
                     <section class="card"><h2>{tr("questions.mine")}</h2>{mine}</section>
                 }
-            })}
+            })}}
         </Suspense>
     }
 }
@@ -121,7 +126,8 @@ fn AskForm(o: AskOptions) -> impl IntoView {
     } else {
         s.form.form_key.clone()
     };
-    let err = |f: &str| message_for(&s.errors, f);
+    let errors = s.errors.clone();
+    let err = move |f: &str| message_for(&errors, f);
     let projects: Vec<(String, String)> = o
         .projects
         .iter()
@@ -137,13 +143,15 @@ fn AskForm(o: AskOptions) -> impl IntoView {
         {s.error_key.clone().map(|k| view! { <p class="alert alert-error" role="alert">{tr(&k)}</p> })}
         <form method="post" action="/portal/questions" class="grid-form">
             <input type="hidden" name="form_key" value=key />
-            {several.then(|| view! {
-                <Choice name="entity" label=tr("portal.entity") options=entities.clone() selected=s.form.entity.clone() error=err("entity") blank=false />
-            })}
-            <Choice name="project" label=tr("portal.project") options=projects selected=s.form.project.clone() error=err("project") placeholder=tr("questions.general") />
-            <Text name="subject" label=tr("questions.subject") value=s.form.subject.clone() error=err("subject") required=true />
-            <Area name="body" label=tr("questions.body") value=s.form.body.clone() error=err("body") required=true />
-            <button type="submit" class="primary">{tr("questions.send")}</button>
+            <PreviewLock>
+                {several.then(|| view! {
+                    <Choice name="entity" label=tr("portal.entity") options=entities.clone() selected=s.form.entity.clone() error=err("entity") blank=false />
+                })}
+                <Choice name="project" label=tr("portal.project") options=projects selected=s.form.project.clone() error=err("project") placeholder=tr("questions.general") />
+                <Text name="subject" label=tr("questions.subject") value=s.form.subject.clone() error=err("subject") required=true />
+                <Area name="body" label=tr("questions.body") value=s.form.body.clone() error=err("body") required=true />
+                <button type="submit" class="primary">{tr("questions.send")}</button>
+            </PreviewLock>
         </form>
     }
 }
@@ -159,9 +167,10 @@ pub fn PortalQuestionPage() -> impl IntoView {
     } else {
         None
     };
-    let thread = Resource::new(move || id, my_question);
+    let preview = use_preview();
+    let thread = Resource::new(move || (id, preview), |(id, p)| my_question(id, p));
     view! {
-        <p><a href="/portal/questions">{tr("questions.title")}</a></p>
+        <p><a href=portal_path(preview, "/questions")>{tr("questions.title")}</a></p>
         <Suspense fallback=|| view! { <p class="muted">{tr("form.loading")}</p> }>
             {move || Suspend::new(async move {
                 match thread.await {

@@ -1,5 +1,5 @@
-//! Link tokens (invitation, password reset): 256 random bits sent in the link, of which the
-//! database keeps only the SHA-256, so a copy of the database opens no account.
+//! Link tokens (portal invitation, password reset, survey links): 256 random bits sent in
+//! the link, of which the database keeps only the SHA-256, so a copy of it opens nothing.
 use sha2::{Digest, Sha256};
 
 /// A new token: the text for the link and the hash to store.

@@ -1,0 +1,371 @@
+//! Answering a survey from a link (`/s/{token}`): no account, any device, no JavaScript
+//! needed. A link that cannot be answered (unknown, expired, used, closed) says so and
+//! records nothing; a response is recorded once per link however often it is submitted,
+//! with the client's segment and stage as they are at that moment. A response with a poor
+//! score opens one complaint, assigned to the client's owner.
+use super::model::{
+    Answer, AnswerPage, LinkState, QuestionKind, RespondentQuestion, SurveyStatus, check_answers,
+    has_poor_answer, lines,
+};
+use super::repo::{self, LinkRecord, NewResponse, QuestionRecord};
+use crate::core::error::{AppError, FieldError};
+use crate::core::i18n::{self, Lang};
+use crate::feedback::complaints::repo::{NewComplaint, NewEvent};
+use crate::feedback::complaints::service::open_complaint;
+use crate::server::db::Tx;
+use crate::server::errors::db;
+use crate::server::state::AppState;
+use crate::server::tokens;
+use chrono::{DateTime, Utc};
+
+/// A link's record and what it is now; `None` for a token no link has.
+async fn find_link(
+    state: &AppState,
+    token: &str,
+) -> Result<(Option<LinkRecord>, LinkState), AppError> {
+    if !tokens::is_well_formed(token) {
+        return Ok((None, LinkState::Unknown));
+    }
+    let Some(link) = repo::link(&state.db, &tokens::hash_of(token))
+        .await
+        .map_err(db)?
+    else {
+        return Ok((None, LinkState::Unknown));
+    };
+    let link_state = state_of(&link, state.clock.now());
+    Ok((Some(link), link_state))
+}
+
+/// What a link is at `now`. A draft survey's link (only the open link can exist then)
+/// reveals nothing.
+pub fn state_of(link: &LinkRecord, now: DateTime<Utc>) -> LinkState {
+    match SurveyStatus::parse(&link.status) {
+        Some(SurveyStatus::Closed) => LinkState::Closed,
+        Some(SurveyStatus::Open) => {
+            if link.answered_at.is_some() {
+                LinkState::Used
+            } else if link.expires_at.is_some_and(|at| at <= now) {
+                LinkState::Expired
+            } else {
+                LinkState::Open
+            }
+        }
+        _ => LinkState::Unknown,
+    }
+}
+
+/// The language of the answer page: the link's (the contact's), else the browser's.
+pub fn language_of(link: Option<&LinkRecord>, browser: Lang) -> Lang {
+    link.and_then(|l| l.language.as_deref())
+        .and_then(Lang::parse)
+        .unwrap_or(browser)
+}
+
+fn respondent_question(q: &QuestionRecord, lang: Lang) -> Option<RespondentQuestion> {
+    let (prompt, choices) = match lang {
+        Lang::Zh => (&q.prompt_zh, &q.choices_zh),
+        Lang::En => (&q.prompt_en, &q.choices_en),
+    };
+    Some(RespondentQuestion {
+        id: q.id,
+        kind: QuestionKind::parse(&q.kind)?,
+        prompt: prompt.clone(),
+        choices: lines(choices),
+        required: q.required,
+    })
+}
+
+async fn questions_in(
+    state: &AppState,
+    survey: i64,
+    lang: Lang,
+) -> Result<Vec<RespondentQuestion>, AppError> {
+    let questions = repo::questions(&state.db, survey).await.map_err(db)?;
+    Ok(questions
+        .iter()
+        .filter_map(|q| respondent_question(q, lang))
+        .collect())
+}
+
+/// The answer page of `token` in its language.
+pub async fn answer_page(
+    state: &AppState,
+    token: &str,
+    browser: Lang,
+) -> Result<(AnswerPage, Lang), AppError> {
+    let (link, link_state) = find_link(state, token).await?;
+    let lang = language_of(link.as_ref(), browser);
+    let mut page = AnswerPage {
+        state: link_state,
+        title: String::new(),
+        intro: String::new(),
+        questions: Vec::new(),
+        identified: link.as_ref().is_some_and(|l| l.invitation_id.is_some()),
+    };
+    let Some(link) = link.filter(|_| link_state == LinkState::Open) else {
+        return Ok((page, lang));
+    };
+    let survey = super::service::found(state, link.survey_id).await?;
+    (page.title, page.intro) = match lang {
+        Lang::Zh => (survey.title_zh, survey.intro_zh),
+        Lang::En => (survey.title_en, survey.intro_en),
+    };
+    page.questions = questions_in(state, link.survey_id, lang).await?;
+    Ok((page, lang))
+}
+
+/// Survey `survey`'s answer page in `lang`, for the builder's preview.
+pub async fn preview(state: &AppState, survey: i64, lang: Lang) -> Result<AnswerPage, AppError> {
+    let s = super::service::found(state, survey).await?;
+    let (title, intro) = match lang {
+        Lang::Zh => (s.title_zh, s.intro_zh),
+        Lang::En => (s.title_en, s.intro_en),
+    };
+    Ok(AnswerPage {
+        state: LinkState::Open,
+        title,
+        intro,
+        questions: questions_in(state, survey, lang).await?,
+        identified: false,
+    })
+}
+
+/// How a submission ended.
+#[derive(Debug)]
+pub enum Submitted {
+    /// Recorded now, or already recorded for this link (a second submission).
+    Thanks(Lang),
+    /// The link cannot be answered (its page is in the link's language); nothing was
+    /// recorded.
+    Refused(LinkState, Lang),
+    /// Answers to correct, with their messages.
+    Invalid(Vec<FieldError>),
+}
+
+/// Records the answers `posted` to link `token`.
+pub async fn submit(
+    state: &AppState,
+    token: &str,
+    browser: Lang,
+    posted: &[(String, String)],
+) -> Result<Submitted, AppError> {
+    let (link, link_state) = find_link(state, token).await?;
+    let lang = language_of(link.as_ref(), browser);
+    let Some(link) = link else {
+        return Ok(Submitted::Refused(link_state, lang));
+    };
+    match link_state {
+        LinkState::Open => {}
+        // The same link posted twice (a double click, a retry): the first one counted.
+        LinkState::Used => return Ok(Submitted::Thanks(lang)),
+        other => return Ok(Submitted::Refused(other, lang)),
+    }
+    let questions = questions_in(state, link.survey_id, lang).await?;
+    let answers = match check_answers(&questions, posted) {
+        Ok(answers) => answers,
+        Err(errors) => return Ok(Submitted::Invalid(errors)),
+    };
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await.map_err(db)?;
+    let response = NewResponse {
+        survey: link.survey_id,
+        wave: link.wave_id,
+        invitation: link.invitation_id,
+        client: link.client_id,
+        contact: link.contact_id,
+        language: lang.code(),
+    };
+    let Some(id) = repo::insert_response(&mut tx, &response, &answers, now)
+        .await
+        .map_err(db)?
+    else {
+        return Ok(Submitted::Thanks(lang));
+    };
+    if has_poor_answer(&answers) {
+        open_survey_complaint(&mut tx, &link, id, &questions, &answers, lang, now)
+            .await
+            .map_err(db)?;
+    }
+    tx.commit().await.map_err(db)?;
+    Ok(Submitted::Thanks(lang))
+}
+
+/// The complaint a poor response opens: one per response, about service, assigned to the
+/// client's owner (an anonymous response's goes to the queue unassigned), its description
+/// the scored answers and comments in the respondent's words.
+async fn open_survey_complaint(
+    tx: &mut Tx,
+    link: &LinkRecord,
+    response: i64,
+    questions: &[RespondentQuestion],
+    answers: &[Answer],
+    lang: Lang,
+    now: DateTime<Utc>,
+) -> Result<i64, sqlx::Error> {
+    let owner = match link.client_id {
+        Some(client) => crate::clients::repo::owner_of(tx, client).await?,
+        None => None,
+    };
+    let description = complaint_description(questions, answers, lang);
+    let severity = poor_severity(answers);
+    let new = NewComplaint {
+        client: link.client_id,
+        contact: link.contact_id,
+        portal_user: None,
+        project: None,
+        source: "survey",
+        category: "service",
+        severity,
+        description: &description,
+        assignee: owner.as_ref().filter(|o| o.active).map(|o| o.id),
+        created_by: None,
+        survey_response: Some(response),
+    };
+    let raised = NewEvent {
+        kind: "raised",
+        visible_to_client: false,
+        body: None,
+        from_status: None,
+        to_status: Some("new"),
+        staff: None,
+        portal_user: None,
+    };
+    open_complaint(tx, &new, &raised, now).await
+}
+
+/// High when a score is at the very bottom of its scale (NPS 0–3, CSAT 1, CES 7), else
+/// medium; staff triage it from there.
+pub fn poor_severity(answers: &[Answer]) -> &'static str {
+    let very_poor = answers.iter().any(|a| match (a.kind, a.score) {
+        (QuestionKind::Nps, Some(s)) => s <= 3,
+        (QuestionKind::Csat, Some(s)) => s <= 1,
+        (QuestionKind::Ces, Some(s)) => s >= 7,
+        _ => false,
+    });
+    if very_poor { "high" } else { "medium" }
+}
+
+/// The answers as lines "question: answer", scored ones and comments, in `lang`.
+pub fn complaint_description(
+    questions: &[RespondentQuestion],
+    answers: &[Answer],
+    lang: Lang,
+) -> String {
+    // The scores on the first line, which the complaint queue shows; comments below.
+    let mut scores = Vec::new();
+    let mut comments = Vec::new();
+    for a in answers {
+        let Some(q) = questions.iter().find(|q| q.id == a.question_id) else {
+            continue;
+        };
+        let value = match (a.score, &a.body) {
+            (Some(score), _) => score.to_string(),
+            (None, Some(body)) => body.clone(),
+            (None, None) => a
+                .choices
+                .iter()
+                .filter_map(|i| q.choices.get(*i).cloned())
+                .collect::<Vec<_>>()
+                .join(", "),
+        };
+        let line = format!("{}: {}", q.prompt, value);
+        if a.score.is_some() {
+            scores.push(line);
+        } else {
+            comments.push(line);
+        }
+    }
+    let mut text = format!(
+        "{} {}",
+        i18n::t(lang, "survey.complaint_intro"),
+        scores.join("; ")
+    );
+    for comment in comments {
+        text.push('\n');
+        text.push_str(&comment);
+    }
+    text
+}
+
+/// The unsubscribe page's link: whether it is a contact's link (an open link has nobody to
+/// unsubscribe) and its language.
+pub async fn unsubscribe_page(
+    state: &AppState,
+    token: &str,
+    browser: Lang,
+) -> Result<(bool, Lang), AppError> {
+    let (link, _) = find_link(state, token).await?;
+    let lang = language_of(link.as_ref(), browser);
+    Ok((link.is_some_and(|l| l.contact_id.is_some()), lang))
+}
+
+/// The contact of link `token` asks for no more surveys. Any link of theirs works, even an
+/// expired or used one; unknown links change nothing.
+pub async fn unsubscribe(state: &AppState, token: &str) -> Result<bool, AppError> {
+    let (link, _) = find_link(state, token).await?;
+    let Some(contact) = link.and_then(|l| l.contact_id) else {
+        return Ok(false);
+    };
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await.map_err(db)?;
+    repo::opt_out(&mut tx, contact, now).await.map_err(db)?;
+    tx.commit().await.map_err(db)?;
+    Ok(true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn answer(kind: QuestionKind, score: i64) -> Answer {
+        Answer {
+            question_id: 1,
+            kind,
+            score: Some(score),
+            choices: Vec::new(),
+            body: None,
+        }
+    }
+
+    #[test]
+    fn the_worst_scores_open_a_high_complaint() {
+        assert_eq!(poor_severity(&[answer(QuestionKind::Nps, 2)]), "high");
+        assert_eq!(poor_severity(&[answer(QuestionKind::Nps, 5)]), "medium");
+        assert_eq!(poor_severity(&[answer(QuestionKind::Ces, 7)]), "high");
+    }
+
+    #[test]
+    fn the_description_quotes_the_answers() {
+        let questions = vec![
+            RespondentQuestion {
+                id: 1,
+                kind: QuestionKind::Nps,
+                prompt: "推荐意愿".into(),
+                choices: Vec::new(),
+                required: true,
+            },
+            RespondentQuestion {
+                id: 2,
+                kind: QuestionKind::Text,
+                prompt: "意见".into(),
+                choices: Vec::new(),
+                required: false,
+            },
+        ];
+        let answers = vec![
+            answer(QuestionKind::Nps, 3),
+            Answer {
+                question_id: 2,
+                kind: QuestionKind::Text,
+                score: None,
+                choices: Vec::new(),
+                body: Some("报告太晚".into()),
+            },
+        ];
+        let text = complaint_description(&questions, &answers, Lang::Zh);
+        assert!(
+            text.contains("推荐意愿: 3") && text.contains("意见: 报告太晚"),
+            "{text}"
+        );
+    }
+}

@@ -1,0 +1,419 @@
+//! The survey builder: lists, a survey's page, and the changes staff make to a survey and
+//! its questions. Only those who may change every record (the CRM officer, administrators)
+//! build and send surveys; every staff member reads them.
+use super::model::{
+    QuestionForm, QuestionKind, QuestionView, SurveyDetail, SurveyForm, SurveyListPage,
+    SurveyPurpose, SurveyRow, SurveyStatus, WaveView, lines,
+};
+use super::repo::{self, QuestionRecord, SurveyRecord};
+use crate::auth::backend::StaffUser;
+use crate::core::error::AppError;
+use crate::core::i18n::Lang;
+use crate::core::roles::Permission;
+use crate::server::audit::{self, Actor, AuditEntry};
+use crate::server::db::Tx;
+use crate::server::errors::db;
+use crate::server::format;
+use crate::server::idempotency;
+use crate::server::state::AppState;
+
+pub const PAGE_SIZE: i64 = 25;
+
+/// Builders of surveys: those who may change every record.
+pub fn may_build(me: &StaffUser) -> bool {
+    me.me().can(Permission::EditAllRecords)
+}
+
+fn builder(me: &StaffUser) -> Result<(), AppError> {
+    if may_build(me) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
+pub fn title_in(s: &SurveyRecord, lang: Lang) -> String {
+    match lang {
+        Lang::Zh => s.title_zh.clone(),
+        Lang::En => s.title_en.clone(),
+    }
+}
+
+pub async fn list(
+    state: &AppState,
+    me: &StaffUser,
+    before: Option<i64>,
+) -> Result<SurveyListPage, AppError> {
+    let rows = repo::list(&state.db, before, PAGE_SIZE + 1)
+        .await
+        .map_err(db)?;
+    let lang = Lang::parse(&me.0.locale).unwrap_or_default();
+    let more = rows.len() as i64 > PAGE_SIZE;
+    let items: Vec<SurveyRow> = rows
+        .into_iter()
+        .take(PAGE_SIZE as usize)
+        .map(|(s, questions, responses)| SurveyRow {
+            id: s.id,
+            title: title_in(&s, lang),
+            status: SurveyStatus::parse(&s.status),
+            purpose: SurveyPurpose::parse(&s.purpose),
+            questions,
+            responses,
+            updated_at: format::date_time(s.updated_at, &me.0.time_zone),
+        })
+        .collect();
+    let next = more.then(|| items.last().map(|r| r.id)).flatten();
+    Ok(SurveyListPage {
+        items,
+        next,
+        new_form_key: idempotency::new_key(),
+        can_build: may_build(me),
+    })
+}
+
+fn form_of(s: &SurveyRecord) -> SurveyForm {
+    SurveyForm {
+        title_zh: s.title_zh.clone(),
+        title_en: s.title_en.clone(),
+        intro_zh: s.intro_zh.clone(),
+        intro_en: s.intro_en.clone(),
+        link_days: s.link_days.to_string(),
+        reminder_days: s.reminder_days.to_string(),
+        max_reminders: s.max_reminders.to_string(),
+        recur_months: s.recur_months.map(|m| m.to_string()).unwrap_or_default(),
+        version: s.version.to_string(),
+        form_key: String::new(),
+    }
+}
+
+pub fn question_view(q: &QuestionRecord) -> QuestionView {
+    QuestionView {
+        id: q.id,
+        kind: QuestionKind::parse(&q.kind),
+        prompt_zh: q.prompt_zh.clone(),
+        prompt_en: q.prompt_en.clone(),
+        choices_zh: lines(&q.choices_zh),
+        choices_en: lines(&q.choices_en),
+        required: q.required,
+        answers: q.answers,
+    }
+}
+
+pub async fn found(state: &AppState, id: i64) -> Result<SurveyRecord, AppError> {
+    repo::find(&state.db, id)
+        .await
+        .map_err(db)?
+        .ok_or(AppError::NotFound)
+}
+
+pub async fn detail(state: &AppState, me: &StaffUser, id: i64) -> Result<SurveyDetail, AppError> {
+    let s = found(state, id).await?;
+    let questions = repo::questions(&state.db, id).await.map_err(db)?;
+    let waves = repo::waves(&state.db, id).await.map_err(db)?;
+    let (responses, _) = repo::response_counts(&state.db, id, None)
+        .await
+        .map_err(db)?;
+    let projects = repo::audience_projects(&state.db).await.map_err(db)?;
+    let tz = &me.0.time_zone;
+    Ok(SurveyDetail {
+        id,
+        form: form_of(&s),
+        status: SurveyStatus::parse(&s.status),
+        purpose: SurveyPurpose::parse(&s.purpose),
+        questions: questions.iter().map(question_view).collect(),
+        waves: waves
+            .into_iter()
+            .map(|w| WaveView {
+                id: w.id,
+                number: w.number,
+                started_at: format::date_time(w.started_at, tz),
+                invited: w.invited,
+                sent: w.sent,
+                failed: w.failed,
+                pending: (w.invited - w.sent).max(0),
+                answered: w.answered,
+                skipped: 0,
+            })
+            .collect(),
+        responses,
+        projects,
+        form_key: idempotency::new_key(),
+        can_build: may_build(me),
+    })
+}
+
+fn expired_form() -> AppError {
+    AppError::conflict("error.form_expired")
+}
+
+async fn audited(
+    tx: &mut Tx,
+    me: &StaffUser,
+    action: &str,
+    survey: i64,
+    after: serde_json::Value,
+    ip: Option<String>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), AppError> {
+    let entry = AuditEntry::new(Actor::Staff(me.0.id), action, "survey", Some(survey))
+        .after(&after)
+        .ip(ip);
+    audit::record(tx, now, entry).await.map_err(db)
+}
+
+pub async fn create(
+    state: &AppState,
+    me: &StaffUser,
+    form: &SurveyForm,
+    ip: Option<String>,
+) -> Result<i64, AppError> {
+    builder(me)?;
+    if !idempotency::is_well_formed(&form.form_key) {
+        return Err(expired_form());
+    }
+    let valid = form.validate().map_err(AppError::Invalid)?;
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await.map_err(db)?;
+    if let Some(id) = idempotency::replay::<i64>(&mut tx, me.0.id, "survey.create", &form.form_key)
+        .await
+        .map_err(db)?
+    {
+        return Ok(id);
+    }
+    let id = repo::insert_survey(&mut tx, &valid, "regular", Some(me.0.id), now)
+        .await
+        .map_err(db)?;
+    let after = serde_json::json!({ "title_zh": valid.title_zh, "title_en": valid.title_en });
+    audited(&mut tx, me, "survey.create", id, after, ip, now).await?;
+    idempotency::remember(&mut tx, me.0.id, "survey.create", &form.form_key, &id, now)
+        .await
+        .map_err(db)?;
+    tx.commit().await.map_err(db)?;
+    Ok(id)
+}
+
+/// Saves a survey's settings, refused as a conflict if someone saved it since the form
+/// was loaded, and for a closed survey.
+pub async fn save(
+    state: &AppState,
+    me: &StaffUser,
+    id: i64,
+    form: &SurveyForm,
+    ip: Option<String>,
+) -> Result<i64, AppError> {
+    builder(me)?;
+    let valid = form.validate().map_err(AppError::Invalid)?;
+    let s = found(state, id).await?;
+    if s.status == SurveyStatus::Closed.as_str() {
+        return Err(AppError::conflict("survey.closed_no_change"));
+    }
+    let version = form.version.trim().parse::<i64>().unwrap_or(-1);
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await.map_err(db)?;
+    if !repo::update_survey(&mut tx, id, version, &valid, now)
+        .await
+        .map_err(db)?
+    {
+        return Err(AppError::conflict("error.stale"));
+    }
+    let after = serde_json::json!({ "title_zh": valid.title_zh, "title_en": valid.title_en });
+    audited(&mut tx, me, "survey.update", id, after, ip, now).await?;
+    tx.commit().await.map_err(db)?;
+    Ok(id)
+}
+
+/// The survey `id` for a change to its questions: it exists and is not closed.
+async fn changeable(state: &AppState, id: i64) -> Result<SurveyRecord, AppError> {
+    let s = found(state, id).await?;
+    if s.status == SurveyStatus::Closed.as_str() {
+        return Err(AppError::conflict("survey.closed_no_change"));
+    }
+    Ok(s)
+}
+
+pub async fn add_question(
+    state: &AppState,
+    me: &StaffUser,
+    survey: i64,
+    form: &QuestionForm,
+    ip: Option<String>,
+) -> Result<i64, AppError> {
+    builder(me)?;
+    if !idempotency::is_well_formed(&form.form_key) {
+        return Err(expired_form());
+    }
+    let valid = form.validate().map_err(AppError::Invalid)?;
+    changeable(state, survey).await?;
+    let existing = repo::questions(&state.db, survey).await.map_err(db)?;
+    if existing.len() >= super::model::MAX_QUESTIONS {
+        return Err(AppError::conflict("survey.too_many_questions"));
+    }
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await.map_err(db)?;
+    let purpose = format!("survey.question:{survey}");
+    if let Some(id) = idempotency::replay::<i64>(&mut tx, me.0.id, &purpose, &form.form_key)
+        .await
+        .map_err(db)?
+    {
+        return Ok(id);
+    }
+    let id = repo::insert_question(&mut tx, survey, &valid, None, None)
+        .await
+        .map_err(db)?;
+    repo::touch(&mut tx, survey, now).await.map_err(db)?;
+    let after = serde_json::json!({ "question": id, "kind": valid.kind.as_str() });
+    audited(&mut tx, me, "survey.question_add", survey, after, ip, now).await?;
+    idempotency::remember(&mut tx, me.0.id, &purpose, &form.form_key, &id, now)
+        .await
+        .map_err(db)?;
+    tx.commit().await.map_err(db)?;
+    Ok(id)
+}
+
+fn question_in(questions: &[QuestionRecord], id: i64) -> Result<&QuestionRecord, AppError> {
+    questions
+        .iter()
+        .find(|q| q.id == id)
+        .ok_or(AppError::NotFound)
+}
+
+/// Changes a question. One that already has answers keeps its words for them: it is
+/// retired and the changed question takes its place as a new version.
+pub async fn edit_question(
+    state: &AppState,
+    me: &StaffUser,
+    survey: i64,
+    question: i64,
+    form: &QuestionForm,
+    ip: Option<String>,
+) -> Result<i64, AppError> {
+    builder(me)?;
+    let valid = form.validate().map_err(AppError::Invalid)?;
+    changeable(state, survey).await?;
+    let questions = repo::questions(&state.db, survey).await.map_err(db)?;
+    let old = question_in(&questions, question)?;
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await.map_err(db)?;
+    let id = if old.answers > 0 {
+        repo::retire_question(&mut tx, old.id, now)
+            .await
+            .map_err(db)?;
+        repo::insert_question(&mut tx, survey, &valid, Some(old.position), Some(old.id))
+            .await
+            .map_err(db)?
+    } else {
+        repo::rewrite_question(&mut tx, old.id, &valid)
+            .await
+            .map_err(db)?;
+        old.id
+    };
+    repo::touch(&mut tx, survey, now).await.map_err(db)?;
+    let after = serde_json::json!({ "question": id, "replaces": (id != old.id).then_some(old.id) });
+    audited(&mut tx, me, "survey.question_edit", survey, after, ip, now).await?;
+    tx.commit().await.map_err(db)?;
+    Ok(id)
+}
+
+/// Takes a question out of the survey (its answers stay in the results).
+pub async fn remove_question(
+    state: &AppState,
+    me: &StaffUser,
+    survey: i64,
+    question: i64,
+    ip: Option<String>,
+) -> Result<i64, AppError> {
+    builder(me)?;
+    changeable(state, survey).await?;
+    let questions = repo::questions(&state.db, survey).await.map_err(db)?;
+    let old = question_in(&questions, question)?;
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await.map_err(db)?;
+    repo::retire_question(&mut tx, old.id, now)
+        .await
+        .map_err(db)?;
+    repo::touch(&mut tx, survey, now).await.map_err(db)?;
+    let after = serde_json::json!({ "question": old.id });
+    audited(
+        &mut tx,
+        me,
+        "survey.question_remove",
+        survey,
+        after,
+        ip,
+        now,
+    )
+    .await?;
+    tx.commit().await.map_err(db)?;
+    Ok(old.id)
+}
+
+/// Moves a question one place up or down; at either end it stays where it is.
+pub async fn move_question(
+    state: &AppState,
+    me: &StaffUser,
+    survey: i64,
+    question: i64,
+    up: bool,
+) -> Result<i64, AppError> {
+    builder(me)?;
+    changeable(state, survey).await?;
+    let questions = repo::questions(&state.db, survey).await.map_err(db)?;
+    let at = questions
+        .iter()
+        .position(|q| q.id == question)
+        .ok_or(AppError::NotFound)?;
+    let other = if up { at.checked_sub(1) } else { Some(at + 1) };
+    let Some(other) = other.filter(|o| *o < questions.len()) else {
+        return Ok(question);
+    };
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await.map_err(db)?;
+    // Positions are renumbered in order with the two swapped, so equal positions left by
+    // older edits can never make a move do nothing.
+    let mut order: Vec<i64> = questions.iter().map(|q| q.id).collect();
+    order.swap(at, other);
+    for (position, id) in order.iter().enumerate() {
+        repo::set_position(&mut tx, *id, position as i64 + 1)
+            .await
+            .map_err(db)?;
+    }
+    repo::touch(&mut tx, survey, now).await.map_err(db)?;
+    tx.commit().await.map_err(db)?;
+    Ok(question)
+}
+
+/// Opens a draft for answers (it needs a question) or closes an open survey. A closed
+/// survey's links all show "closed".
+pub async fn set_status(
+    state: &AppState,
+    me: &StaffUser,
+    survey: i64,
+    to: SurveyStatus,
+    ip: Option<String>,
+) -> Result<i64, AppError> {
+    builder(me)?;
+    let from = match to {
+        SurveyStatus::Open => SurveyStatus::Draft,
+        SurveyStatus::Closed => SurveyStatus::Open,
+        SurveyStatus::Draft => return Err(AppError::conflict("survey.status_refused")),
+    };
+    if to == SurveyStatus::Open {
+        let questions = repo::questions(&state.db, survey).await.map_err(db)?;
+        if questions.is_empty() {
+            return Err(AppError::conflict("survey.needs_question"));
+        }
+    }
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await.map_err(db)?;
+    if !repo::set_status(&mut tx, survey, from.as_str(), to.as_str(), now)
+        .await
+        .map_err(db)?
+    {
+        found(state, survey).await?;
+        return Err(AppError::conflict("survey.status_refused"));
+    }
+    let after = serde_json::json!({ "status": to.as_str() });
+    audited(&mut tx, me, "survey.status", survey, after, ip, now).await?;
+    tx.commit().await.map_err(db)?;
+    Ok(survey)
+}

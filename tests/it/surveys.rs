@@ -1,0 +1,638 @@
+//! Satisfaction surveys end to end: the CRM officer builds a survey and sends it to a
+//! segment; each contact gets a link of their own by e-mail, in their language; a link
+//! records one response however often it is submitted, and every link that cannot be
+//! answered says why and records nothing; reminders go only to those who have not
+//! answered, at most the survey's number of times; a recurring survey sends its next wave;
+//! a poor answer opens one complaint; results and the export count what was answered.
+use crate::helpers::*;
+use covenant::core::roles::Role;
+use covenant::server::{jobs, sqlx};
+use covenant::with_db;
+
+crate::on_both_engines!(
+    a_crm_officer_builds_and_sends_a_survey_to_each_contact_in_their_language,
+    a_link_records_one_response_and_each_other_state_has_its_own_page,
+    a_poor_answer_opens_one_complaint_for_the_clients_owner,
+    reminders_go_only_to_those_who_have_not_answered_and_at_most_m_times,
+    a_recurring_survey_sends_its_next_wave_and_unsubscribed_contacts_are_left_out,
+    results_score_the_answers_and_the_export_opens_safely_in_a_spreadsheet,
+);
+
+async fn scalar(app: &TestApp, sql: &str) -> i64 {
+    with_db!(&app.db, c => sqlx::query_scalar::<_, i64>(sql).fetch_one(c).await).expect(sql)
+}
+
+async fn run_jobs(app: &TestApp) {
+    jobs::schedule_periodic(&app.db, app.clock_now())
+        .await
+        .expect("schedule");
+    jobs::run_due(&app.state, "test").await.expect("jobs");
+}
+
+/// A CRM officer, an RM who owns two investor funds (contacts in Chinese and English) and
+/// a borrower (a contact too).
+struct World {
+    officer: reqwest::Client,
+    rm: reqwest::Client,
+    rm_id: i64,
+    fund_a: i64,
+}
+
+const ZH: &str = "zhou.min@a.example";
+const EN: &str = "anna.lee@b.example";
+const BORROWER: &str = "wang.qiang@borrower.example";
+
+async fn world(app: &TestApp) -> World {
+    let (_, officer) = app
+        .staff_browser("chen.jing@covenant.example", "陈静", Role::CrmOfficer)
+        .await;
+    let (rm_id, rm) = app
+        .staff_browser("li.na@covenant.example", "李娜", Role::Rm)
+        .await;
+    let fund_a = fixtures::client(app, rm_id, "长江绿色基础设施基金", true, false).await;
+    let fund_b = fixtures::client(app, rm_id, "Harbour Infrastructure Fund", true, false).await;
+    let sponsor = fixtures::client(app, rm_id, "西部风电开发有限公司", false, true).await;
+    fixtures::contact_with_email(app, fund_a, "周敏", ZH, "zh").await;
+    fixtures::contact_with_email(app, fund_b, "Anna Lee", EN, "en").await;
+    fixtures::contact_with_email(app, sponsor, "王强", BORROWER, "zh").await;
+    World {
+        officer,
+        rm,
+        rm_id,
+        fund_a,
+    }
+}
+
+/// Creates a survey with `settings` overriding the defaults, adds `questions` (kind, zh,
+/// en, required) and opens it; returns its id.
+async fn open_survey(
+    app: &TestApp,
+    officer: &reqwest::Client,
+    settings: &[(&str, &str)],
+    questions: &[(&str, &str, &str, bool)],
+) -> i64 {
+    let list = app.page(officer, "/surveys").await;
+    let key = form_key_in(&list);
+    let mut form = vec![
+        ("form_key", key.as_str()),
+        ("title_zh", "2026 年度投资者满意度调查"),
+        ("title_en", "2026 investor satisfaction survey"),
+        ("link_days", "30"),
+        ("reminder_days", "7"),
+        ("max_reminders", "2"),
+    ];
+    for (name, value) in settings {
+        form.retain(|(n, _)| n != name);
+        form.push((name, value));
+    }
+    let created = app.post_form(officer, "/surveys/new", &form).await;
+    assert_eq!(created.status(), 303);
+    let id = portal::id_in(location(&created).split('?').next().unwrap_or_default());
+    for (kind, zh, en, required) in questions {
+        let page = app.page(officer, &format!("/surveys/{id}")).await;
+        let key = form_key_in(&page);
+        let mut q = vec![
+            ("form_key", key.as_str()),
+            ("kind", *kind),
+            ("prompt_zh", *zh),
+            ("prompt_en", *en),
+        ];
+        if *required {
+            q.push(("required", "on"));
+        }
+        let added = app
+            .post_form(officer, &format!("/surveys/{id}/questions"), &q)
+            .await;
+        assert_eq!(added.status(), 303, "{kind}");
+    }
+    let opened = app
+        .post_form(officer, &format!("/surveys/{id}/status"), &[("to", "open")])
+        .await;
+    assert_eq!(opened.status(), 303);
+    id
+}
+
+const NPS: (&str, &str, &str, bool) = (
+    "nps",
+    "您向同行推荐我们的可能性有多大？",
+    "How likely are you to recommend us to a colleague?",
+    true,
+);
+const COMMENT: (&str, &str, &str, bool) = ("text", "您的意见", "Your comments", false);
+
+/// Sends a wave of `survey` to `group` and runs the mail jobs; returns where it went.
+async fn send(
+    app: &TestApp,
+    officer: &reqwest::Client,
+    survey: i64,
+    group: &str,
+) -> reqwest::Response {
+    let page = app.page(officer, &format!("/surveys/{survey}")).await;
+    let key = form_key_in(&page);
+    let answer = app
+        .post_form(
+            officer,
+            &format!("/surveys/{survey}/send"),
+            &[("form_key", key.as_str()), ("group", group)],
+        )
+        .await;
+    jobs::run_due(&app.state, "test").await.expect("jobs");
+    answer
+}
+
+/// The survey links in the mail to `to` (first mails and reminders), as paths.
+fn links_to(app: &TestApp, to: &str) -> Vec<String> {
+    let mut mails = mails_to(app, to);
+    mails.sort();
+    let mut links: Vec<String> = Vec::new();
+    for (_, text) in mails {
+        for word in text.split_whitespace() {
+            if let Some(path) = word.strip_prefix(&app.origin)
+                && path.starts_with("/s/")
+                && !path.ends_with("/unsubscribe")
+                && !links.contains(&path.to_string())
+            {
+                links.push(path.to_string());
+            }
+        }
+    }
+    links
+}
+
+fn one_link(app: &TestApp, to: &str) -> String {
+    let links = links_to(app, to);
+    assert_eq!(links.len(), 1, "{links:?}");
+    links[0].clone()
+}
+
+/// The field name of the first question on an answer page (`q12`).
+fn first_field(page: &str) -> String {
+    page.split("name=\"q")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .map(|id| format!("q{id}"))
+        .expect("a question field")
+}
+
+async fn responses(app: &TestApp) -> i64 {
+    scalar(app, "SELECT COUNT(*) FROM survey_responses").await
+}
+
+async fn a_crm_officer_builds_and_sends_a_survey_to_each_contact_in_their_language(engine: Engine) {
+    let (app, _db) = TestApp::spawn(&engine).await;
+    let w = world(&app).await;
+
+    // Only those who may change every record build surveys.
+    let refused = app
+        .post_form(
+            &w.rm,
+            "/surveys/new",
+            &[("form_key", "k"), ("title_zh", "x"), ("title_en", "x")],
+        )
+        .await;
+    assert_eq!(refused.status(), 403);
+    assert_eq!(scalar(&app, "SELECT COUNT(*) FROM surveys").await, 0);
+
+    let survey = open_survey(&app, &w.officer, &[], &[NPS, COMMENT]).await;
+
+    // A choice question needs its choices in both languages; the form comes back as typed.
+    let page = app.page(&w.officer, &format!("/surveys/{survey}")).await;
+    let bad = app
+        .post_form(
+            &w.officer,
+            &format!("/surveys/{survey}/questions"),
+            &[
+                ("form_key", form_key_in(&page).as_str()),
+                ("kind", "single"),
+                ("prompt_zh", "您最看重什么？"),
+                ("prompt_en", "What matters most?"),
+                ("choices_zh", "收益\n风险"),
+                ("choices_en", "Return"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status(), 422);
+    let shown = bad.text().await.expect("page");
+    assert!(
+        shown.contains("您最看重什么？") && shown.contains("选择题需要 2–20 个选项"),
+        "{shown}"
+    );
+
+    // The preview shows the questions exactly as a respondent gets them, locked.
+    let preview = app
+        .page(&w.officer, &format!("/surveys/{survey}/preview?lang=en"))
+        .await;
+    assert!(
+        preview.contains("How likely are you to recommend us"),
+        "{preview}"
+    );
+    assert!(preview.contains("Extremely likely"));
+
+    // Investors only: the borrower's contact gets nothing; each mail in its language.
+    let sent = send(&app, &w.officer, survey, "investors").await;
+    assert_eq!(sent.status(), 303);
+    assert!(
+        location(&sent).contains("sent=2&capped=0"),
+        "{}",
+        location(&sent)
+    );
+    let (zh_subject, zh_text) = mails_to(&app, ZH).pop().expect("mail in Chinese");
+    assert!(
+        zh_subject.contains("2026 年度投资者满意度调查"),
+        "{zh_subject}"
+    );
+    assert!(zh_text.contains("/unsubscribe"), "{zh_text}");
+    let (en_subject, _) = mails_to(&app, EN).pop().expect("mail in English");
+    assert!(
+        en_subject.contains("2026 investor satisfaction survey"),
+        "{en_subject}"
+    );
+    assert!(mails_to(&app, BORROWER).is_empty());
+    let waves = app
+        .page(&w.officer, &format!("/surveys/{survey}#waves"))
+        .await;
+    assert!(waves.contains("<td>1</td><td>"), "{waves}");
+
+    // The English link opens in English whatever the browser says.
+    let english = app.page(&app.browser(), &one_link(&app, EN)).await;
+    assert!(english.contains("<html lang=\"en\""), "{english}");
+    assert!(english.contains("How likely are you to recommend us"));
+
+    // Another survey soon after reaches nobody: the cap on how often one contact is asked.
+    let second = open_survey(&app, &w.officer, &[("title_zh", "第二份调查")], &[NPS]).await;
+    let capped = send(&app, &w.officer, second, "investors").await;
+    assert_eq!(capped.status(), 409);
+    assert!(
+        capped
+            .text()
+            .await
+            .expect("page")
+            .contains("没有可发送的联系人")
+    );
+    assert_eq!(
+        scalar(
+            &app,
+            &format!("SELECT COUNT(*) FROM survey_invitations WHERE survey_id = {second}")
+        )
+        .await,
+        0
+    );
+}
+
+async fn a_link_records_one_response_and_each_other_state_has_its_own_page(engine: Engine) {
+    let (app, _db) = TestApp::spawn(&engine).await;
+    let w = world(&app).await;
+    let survey = open_survey(&app, &w.officer, &[("link_days", "10")], &[NPS, COMMENT]).await;
+    send(&app, &w.officer, survey, "investors").await;
+    let link = one_link(&app, ZH);
+    let visitor = app.browser();
+
+    // A missing required answer: the page again with its message, nothing recorded.
+    let page = app.page(&visitor, &link).await;
+    let nps = first_field(&page);
+    let missing = app.post_form(&visitor, &link, &[("q0", "x")]).await;
+    assert_eq!(missing.status(), 422);
+    assert!(missing.text().await.expect("page").contains("请回答此问题"));
+    assert_eq!(responses(&app).await, 0);
+
+    // Five submissions at once (double clicks, retries): one response, all thanked.
+    let mut posts = Vec::new();
+    for _ in 0..5 {
+        let client = app.browser();
+        let url = app.url(&link);
+        let nps = nps.clone();
+        posts.push(tokio::spawn(async move {
+            client
+                .post(url)
+                .form(&[(nps.as_str(), "9")])
+                .send()
+                .await
+                .expect("POST")
+        }));
+    }
+    for post in posts {
+        let answer = post.await.expect("task");
+        assert_eq!(answer.status(), 303);
+        assert!(location(&answer).starts_with("/survey/thanks"));
+    }
+    assert_eq!(responses(&app).await, 1);
+    let thanks = app.page(&visitor, "/survey/thanks?lang=zh").await;
+    assert!(thanks.contains("感谢您的反馈"));
+
+    // Opened again: used.
+    let used = visitor.get(app.url(&link)).send().await.expect("GET");
+    assert_eq!(used.status(), 410);
+    assert!(
+        used.text()
+            .await
+            .expect("page")
+            .contains("您已回答过此调查")
+    );
+
+    // A tampered token and a malformed one: not found, nothing recorded.
+    let token = link.trim_start_matches("/s/");
+    let flipped = if token.starts_with('0') { "1" } else { "0" };
+    for bad in [
+        format!("/s/{flipped}{}", &token[1..]),
+        "/s/nonsense".to_string(),
+    ] {
+        let answer = app.post_form(&visitor, &bad, &[(nps.as_str(), "9")]).await;
+        assert_eq!(answer.status(), 404, "{bad}");
+        assert!(
+            answer
+                .text()
+                .await
+                .expect("page")
+                .contains("找不到此调查链接")
+        );
+    }
+    assert_eq!(responses(&app).await, 1);
+
+    // Past its days: expired, and a submission records nothing.
+    let english = one_link(&app, EN);
+    app.clock.advance(chrono::Duration::days(11));
+    let expired = app
+        .post_form(&visitor, &english, &[(nps.as_str(), "9")])
+        .await;
+    assert_eq!(expired.status(), 410);
+    assert!(
+        expired
+            .text()
+            .await
+            .expect("page")
+            .contains("This link has expired")
+    );
+    assert_eq!(responses(&app).await, 1);
+
+    // A closed survey's links say so.
+    let closed = app
+        .post_form(
+            &w.officer,
+            &format!("/surveys/{survey}/status"),
+            &[("to", "closed")],
+        )
+        .await;
+    assert_eq!(closed.status(), 303);
+    let answer = visitor.get(app.url(&link)).send().await.expect("GET");
+    assert_eq!(answer.status(), 410);
+    assert!(answer.text().await.expect("page").contains("此调查已结束"));
+
+    // The response kept the client's segment and stage as they were.
+    assert_eq!(
+        scalar(&app, "SELECT COUNT(*) FROM survey_responses WHERE risk_appetite = 'balanced' AND lifecycle_stage IS NOT NULL AND client_kind = 'investor'").await,
+        1
+    );
+}
+
+async fn a_poor_answer_opens_one_complaint_for_the_clients_owner(engine: Engine) {
+    let (app, _db) = TestApp::spawn(&engine).await;
+    let w = world(&app).await;
+    let csat = (
+        "csat",
+        "您对季度报告满意吗？",
+        "Are you satisfied with our reports?",
+        true,
+    );
+    let survey = open_survey(&app, &w.officer, &[], &[NPS, csat, COMMENT]).await;
+    send(&app, &w.officer, survey, "investors").await;
+    let visitor = app.browser();
+
+    // A promoter opens nothing.
+    let en = one_link(&app, EN);
+    let page = app.page(&visitor, &en).await;
+    let fields: Vec<String> = page
+        .split("name=\"q")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next().map(|id| format!("q{id}")))
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    assert_eq!(fields.len(), 3, "{fields:?}");
+    let answer = app
+        .post_form(
+            &visitor,
+            &en,
+            &[(fields[0].as_str(), "10"), (fields[1].as_str(), "5")],
+        )
+        .await;
+    assert_eq!(answer.status(), 303);
+    assert_eq!(scalar(&app, "SELECT COUNT(*) FROM complaints").await, 0);
+
+    // A detractor with a poor CSAT: one complaint, however many poor answers.
+    let zh = one_link(&app, ZH);
+    let answer = app
+        .post_form(
+            &visitor,
+            &zh,
+            &[
+                (fields[0].as_str(), "2"),
+                (fields[1].as_str(), "1"),
+                (fields[2].as_str(), "季度报告总是晚两周"),
+            ],
+        )
+        .await;
+    assert_eq!(answer.status(), 303);
+    assert_eq!(scalar(&app, "SELECT COUNT(*) FROM complaints").await, 1);
+    let (client, assignee, linked) = with_db!(&app.db, c => sqlx::query_as::<_, (i64, i64, i64)>(
+        "SELECT q.client_id, q.assignee_id, q.survey_response_id FROM complaints q
+         WHERE q.source = 'survey' AND q.severity = 'high'",
+    )
+    .fetch_one(c)
+    .await)
+    .expect("the survey complaint");
+    assert_eq!((client, assignee), (w.fund_a, w.rm_id));
+    assert_eq!(
+        scalar(
+            &app,
+            &format!(
+                "SELECT COUNT(*) FROM survey_responses WHERE id = {linked} AND client_id = {}",
+                w.fund_a
+            )
+        )
+        .await,
+        1
+    );
+    let queue = app.page(&w.rm, "/complaints").await;
+    assert!(
+        queue.contains("您向同行推荐我们的可能性有多大？: 2"),
+        "{queue}"
+    );
+    let detail = app.page(&w.rm, "/complaints/1").await;
+    assert!(detail.contains("季度报告总是晚两周"), "{detail}");
+}
+
+async fn reminders_go_only_to_those_who_have_not_answered_and_at_most_m_times(engine: Engine) {
+    let (app, _db) = TestApp::spawn(&engine).await;
+    let w = world(&app).await;
+    let survey = open_survey(
+        &app,
+        &w.officer,
+        &[
+            ("reminder_days", "7"),
+            ("max_reminders", "2"),
+            ("link_days", "60"),
+        ],
+        &[NPS],
+    )
+    .await;
+    send(&app, &w.officer, survey, "investors").await;
+    let visitor = app.browser();
+    let zh = one_link(&app, ZH);
+    let field = first_field(&app.page(&visitor, &zh).await);
+    app.post_form(&visitor, &zh, &[(field.as_str(), "9")]).await;
+
+    // Not yet due: nothing.
+    app.clock.advance(chrono::Duration::days(6));
+    run_jobs(&app).await;
+    assert_eq!(links_to(&app, EN).len(), 1);
+
+    // Due: the one who has not answered gets a reminder with a link of its own, which works.
+    app.clock.advance(chrono::Duration::days(1));
+    run_jobs(&app).await;
+    run_jobs(&app).await;
+    let links = links_to(&app, EN);
+    assert_eq!(links.len(), 2, "{links:?}");
+    assert_eq!(links_to(&app, ZH).len(), 1, "who answered is not reminded");
+    for link in &links {
+        let opened = visitor.get(app.url(link)).send().await.expect("GET");
+        assert_eq!(
+            opened.status(),
+            200,
+            "every link of the invitation opens it"
+        );
+    }
+
+    // A second one a week later, then no more.
+    for _ in 0..3 {
+        app.clock.advance(chrono::Duration::days(7));
+        run_jobs(&app).await;
+    }
+    assert_eq!(links_to(&app, EN).len(), 3);
+    assert_eq!(
+        scalar(&app, "SELECT MAX(reminders) FROM survey_invitations").await,
+        2
+    );
+}
+
+async fn a_recurring_survey_sends_its_next_wave_and_unsubscribed_contacts_are_left_out(
+    engine: Engine,
+) {
+    let (app, _db) = TestApp::spawn(&engine).await;
+    let w = world(&app).await;
+    let survey = open_survey(
+        &app,
+        &w.officer,
+        &[("recur_months", "3"), ("reminder_days", "0")],
+        &[NPS],
+    )
+    .await;
+    send(&app, &w.officer, survey, "investors").await;
+
+    // The English contact unsubscribes: a page to confirm (a link alone changes nothing).
+    let link = one_link(&app, EN);
+    let visitor = app.browser();
+    let confirm = app.page(&visitor, &format!("{link}/unsubscribe")).await;
+    assert!(confirm.contains("Send me no more surveys"), "{confirm}");
+    assert_eq!(
+        scalar(&app, "SELECT COUNT(*) FROM survey_opt_outs").await,
+        0
+    );
+    let done = app
+        .post_form(&visitor, &format!("{link}/unsubscribe"), &[("x", "")])
+        .await;
+    assert_eq!(location(&done), "/survey/unsubscribed?lang=en");
+
+    // Not due before three months.
+    app.clock.advance(chrono::Duration::days(80));
+    run_jobs(&app).await;
+    assert_eq!(scalar(&app, "SELECT COUNT(*) FROM survey_waves").await, 1);
+
+    // Three months on: wave 2, to the same audience less who unsubscribed.
+    app.clock.advance(chrono::Duration::days(15));
+    run_jobs(&app).await;
+    run_jobs(&app).await;
+    assert_eq!(scalar(&app, "SELECT COUNT(*) FROM survey_waves").await, 2);
+    assert_eq!(links_to(&app, ZH).len(), 2);
+    assert_eq!(links_to(&app, EN).len(), 1);
+    let audited = scalar(
+        &app,
+        "SELECT COUNT(*) FROM audit_log WHERE action = 'survey.send' AND actor_kind = 'system'",
+    )
+    .await;
+    assert_eq!(audited, 1);
+}
+
+async fn results_score_the_answers_and_the_export_opens_safely_in_a_spreadsheet(engine: Engine) {
+    let (app, _db) = TestApp::spawn(&engine).await;
+    let w = world(&app).await;
+    let extra = fixtures::client(&app, w.rm_id, "深蓝资本", true, false).await;
+    fixtures::contact_with_email(&app, extra, "刘洋", "liu.yang@c.example", "zh").await;
+    let survey = open_survey(&app, &w.officer, &[], &[NPS, COMMENT]).await;
+    send(&app, &w.officer, survey, "investors").await;
+    let visitor = app.browser();
+    let scores = [
+        (ZH, "10", "=HYPERLINK(\"http://x\")"),
+        (EN, "8", "Fine"),
+        ("liu.yang@c.example", "2", "太慢"),
+    ];
+    for (to, score, comment) in scores {
+        let link = one_link(&app, to);
+        let page = app.page(&visitor, &link).await;
+        let nps = first_field(&page);
+        let text = page
+            .split("<textarea id=\"")
+            .nth(1)
+            .and_then(|r| r.split('"').next())
+            .expect("the comment box")
+            .to_string();
+        let answer = app
+            .post_form(
+                &visitor,
+                &link,
+                &[(nps.as_str(), score), (text.as_str(), comment)],
+            )
+            .await;
+        assert_eq!(answer.status(), 303);
+    }
+
+    // One promoter, one passive, one detractor: NPS 0; three of three answered.
+    let results = app
+        .page(&w.officer, &format!("/surveys/{survey}/results"))
+        .await;
+    assert!(
+        results.contains("NPS 0（推荐者 1，中立者 1，贬损者 1）"),
+        "{results}"
+    );
+    assert!(results.contains("100%"), "response rate: {results}");
+    assert!(
+        results.contains("<svg") && results.contains("第 1 轮"),
+        "trend chart"
+    );
+    assert!(results.contains("太慢"));
+
+    // The export: a BOM, one row per response, formulas made plain text.
+    let csv = w
+        .officer
+        .get(app.url(&format!("/surveys/{survey}/responses.csv")))
+        .send()
+        .await
+        .expect("GET");
+    assert_eq!(csv.status(), 200);
+    let bytes = csv.bytes().await.expect("body");
+    assert!(bytes.starts_with(b"\xEF\xBB\xBF"));
+    let text = String::from_utf8(bytes[3..].to_vec()).expect("utf-8");
+    assert_eq!(text.lines().count(), 4, "{text}");
+    assert!(text.contains("\"'=HYPERLINK(\"\"http://x\"\")\""), "{text}");
+    assert!(
+        text.contains("长江绿色基础设施基金") && text.contains("太慢"),
+        "{text}"
+    );
+
+    // An RM may not export.
+    let refused =
+        w.rm.get(app.url(&format!("/surveys/{survey}/responses.csv")))
+            .send()
+            .await
+            .expect("GET");
+    assert_eq!(refused.status(), 403);
+}
