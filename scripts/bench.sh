@@ -2,10 +2,13 @@
 # The benchmark (not a test): the release build on the `seed-demo --scale large` data set,
 # driven over HTTP from another process. SQLite by default; `scripts/bench.sh postgres` uses
 # the database `covenant_bench` on $BENCH_POSTGRES (default postgres://postgres@127.0.0.1:5432).
+# The second argument picks what is measured: `pages` (default: pages, boards and moves) or
+# `surveys` (survey submissions per second through the real rate limiter, next to /healthz).
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 
 engine=${1:-sqlite}
+what=${2:-pages}
 scripts/install-tools.sh
 cargo leptos build --release
 bin="$root/target/release/covenant"
@@ -19,6 +22,9 @@ else
   export DATABASE_URL="sqlite://$root/target/bench/covenant.db"
 fi
 export LEPTOS_SITE_ROOT="$root/target/site" COVENANT_LOG=warn COVENANT_WORKER=false
+# Survey runs: every run sends a new survey to the same contacts (no cap between runs), and
+# the load generator reports each request's client address as a proxy on this machine.
+export SURVEY_MIN_GAP_DAYS=0 TRUSTED_PROXIES=127.0.0.1
 
 "$bin" migrate > /dev/null
 if ! [ -f "target/bench/seeded-$engine" ]; then
@@ -37,5 +43,12 @@ pid=$!
 trap 'kill $pid 2>/dev/null || true' EXIT
 for _ in $(seq 1 100); do curl -sf "$PUBLIC_URL/healthz" >/dev/null && break; sleep 0.2; done
 echo "==> $engine, idle RSS $(grep VmRSS /proc/$pid/status | awk '{print $2, $3}')"
-python3 scripts/bench.py "$PUBLIC_URL" bench.runner@covenant.example Yellow-Crane-Tower-77 "${ROUNDS:-300}"
+if [ "$what" = surveys ]; then
+  python3 scripts/bench_surveys.py "$PUBLIC_URL" bench.runner@covenant.example Yellow-Crane-Tower-77 \
+    "$DATABASE_URL" target/bench/survey-links.txt
+  node scripts/bench_surveys.mjs "$PUBLIC_URL" \
+    target/bench/survey-links.txt "${LINKS:-40000}" "${CONNECTIONS:-16}"
+else
+  python3 scripts/bench.py "$PUBLIC_URL" bench.runner@covenant.example Yellow-Crane-Tower-77 "${ROUNDS:-300}"
+fi
 echo "==> RSS after the run $(grep VmRSS /proc/$pid/status | awk '{print $2, $3}')"

@@ -35,7 +35,7 @@ fi
 
 if [ ! -x "$root/end2end/node_modules/.bin/wasm-opt" ] || [ ! -d "$root/end2end/node_modules/@playwright/test" ] \
   || [ ! -d "$root/end2end/node_modules/mailparser" ]; then
-  step "installing npm packages (wasm-opt from binaryen, Playwright, axe-core, mailparser)"
+  step "installing npm packages (wasm-opt from binaryen, Playwright, axe-core, mailparser, autocannon for the survey benchmark)"
   (cd "$root/end2end" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
 fi
 

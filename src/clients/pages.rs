@@ -446,6 +446,7 @@ fn ClientDetailView(d: ClientDetail) -> impl IntoView {
             view! { <DealsSection client=Some(d.id) project=None new_deal=new_deal.unwrap_or_default() /> }
         })}
         <TimelineSection client=Some(d.id) project=None />
+        <crate::surveys::pages::ClientSurveySection client=d.id />
         {(!d.archived).then(|| view! { <crate::feedback::complaints::pages::LogComplaintSection client=d.id /> })}
         {(d.can_log && !d.archived).then(|| view! { <LogInteractionForm client_id=d.id /> })}
         <section class="card">

@@ -1,7 +1,7 @@
 //! The decline early warning: a rule-based signal per client, explained in words. Each
 //! source looks at one kind of fact and may give a reason; the signal's severity is the
-//! highest of its reasons. Sources still to come (portal inactivity, falling survey
-//! scores) are added to `SOURCES` with their facts.
+//! highest of its reasons. A source still to come (portal inactivity) is added to
+//! `SOURCES` with its facts.
 use serde::{Deserialize, Serialize};
 
 /// What the sources look at, gathered per client by the refresh.
@@ -20,6 +20,10 @@ pub struct SignalFacts {
     pub days_known: i64,
     /// The client's open complaints past a response-time target.
     pub overdue_complaints: i64,
+    /// The NPS (0–10) its contacts gave in their latest survey response, and in the one
+    /// before (`None`: no such response).
+    pub latest_nps: Option<i64>,
+    pub previous_nps: Option<i64>,
 }
 
 /// One reason, with the numbers its sentence needs.
@@ -96,9 +100,34 @@ fn overdue_complaints(f: &SignalFacts) -> Option<Reason> {
     })
 }
 
+/// The latest survey answer is a detractor's, or fell by two points or more since the one
+/// before: what the client says about us is getting worse.
+fn falling_survey_score(f: &SignalFacts) -> Option<Reason> {
+    let latest = f.latest_nps?;
+    let fell = f.previous_nps.is_some_and(|before| before - latest >= 2);
+    if latest > 6 && !fell {
+        return None;
+    }
+    Some(Reason {
+        key: match f.previous_nps {
+            Some(_) if fell => "signal.survey_fell".into(),
+            _ => "signal.survey_detractor".into(),
+        },
+        severity: if latest <= 6 { 2 } else { 1 },
+        days: 0,
+        usual: f.previous_nps.unwrap_or(0),
+        percent: 0,
+        count: latest,
+    })
+}
+
 /// The sources of the signal, in the order their reasons are shown.
-pub const SOURCES: &[fn(&SignalFacts) -> Option<Reason>] =
-    &[quiet, falling_commitment, overdue_complaints];
+pub const SOURCES: &[fn(&SignalFacts) -> Option<Reason>] = &[
+    quiet,
+    falling_commitment,
+    overdue_complaints,
+    falling_survey_score,
+];
 
 /// The reason in words, in `lang`.
 pub fn explain(reason: &Reason, lang: crate::core::i18n::Lang) -> String {
@@ -150,6 +179,8 @@ mod tests {
             commitment_now: 100,
             days_known: 400,
             overdue_complaints: 0,
+            latest_nps: None,
+            previous_nps: None,
         }
     }
 
@@ -226,5 +257,27 @@ mod tests {
             ..facts()
         });
         assert_eq!(severity, 1);
+    }
+
+    #[test]
+    fn a_falling_or_poor_survey_score_is_a_reason() {
+        let with = |latest, previous| SignalFacts {
+            latest_nps: latest,
+            previous_nps: previous,
+            ..facts()
+        };
+        assert_eq!(assess(&with(Some(9), None)).0, 0);
+        assert_eq!(assess(&with(Some(8), Some(9))).0, 0);
+        let (severity, reasons) = assess(&with(Some(7), Some(10)));
+        assert_eq!(
+            (severity, reasons[0].key.as_str()),
+            (1, "signal.survey_fell")
+        );
+        let (severity, reasons) = assess(&with(Some(3), None));
+        assert_eq!(
+            (severity, reasons[0].key.as_str()),
+            (2, "signal.survey_detractor")
+        );
+        assert_eq!(reasons[0].count, 3);
     }
 }

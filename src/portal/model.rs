@@ -50,11 +50,23 @@ pub struct Overview {
     pub entities: Vec<String>,
     /// Disclosures waiting for the investor's acknowledgement.
     pub attention: Vec<FeedItem>,
+    /// Surveys waiting for the investor's answer.
+    pub surveys: Vec<WaitingSurvey>,
     pub latest: Vec<FeedItem>,
     pub commitments: Vec<CommitmentView>,
     /// Cursor of the next page of participations.
     pub next: Option<i64>,
     pub totals: Vec<CurrencyTotal>,
+}
+
+/// A survey sent to the investor that they have not answered yet.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct WaitingSurvey {
+    /// The invitation, which the answer button opens.
+    pub id: i64,
+    pub title: String,
+    /// Until when it can be answered, in the investor's time zone.
+    pub expires: String,
 }
 
 /// A published update (its newest version) in a feed.

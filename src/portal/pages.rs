@@ -66,6 +66,28 @@ fn OverviewView(o: Overview) -> impl IntoView {
                 <FeedList items=o.attention.clone() />
             </section>
         })}
+        {(!o.surveys.is_empty()).then(|| view! {
+            <section class="card attention" aria-labelledby="surveys-title" id="surveys">
+                <h2 id="surveys-title">{tr("portal.overview.surveys")}</h2>
+                <ul class="feed">
+                    {o.surveys.clone().into_iter().map(|s| {
+                        let label = format!("{} {}", tr("portal.survey.answer"), s.title);
+                        let title = s.title.clone();
+                        let until = i18n::t_with(lang, "portal.survey.until", &[("at", &s.expires)]);
+                        view! {
+                            <li>
+                                <form method="post" action=format!("/portal/surveys/{}/answer", s.id) class="inline-form">
+                                    <crate::portal::preview::PreviewLock>
+                                        <button type="submit" class="link-button" aria-label=label.clone()>{title.clone()}</button>
+                                    </crate::portal::preview::PreviewLock>
+                                </form>
+                                <br /><span class="muted small">{until}</span>
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+            </section>
+        })}
         <section class="card" aria-labelledby="latest-title">
             <h2 id="latest-title">{tr("portal.overview.latest")}</h2>
             {if o.latest.is_empty() {

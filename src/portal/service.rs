@@ -99,9 +99,25 @@ pub async fn overview(
     let latest = repo::latest_updates(&state.db, user, LATEST)
         .await
         .map_err(db)?;
+    let surveys = crate::surveys::repo::waiting_for(&state.db, me.0.contact_id, state.clock.now())
+        .await
+        .map_err(db)?
+        .into_iter()
+        .map(
+            |(id, title_zh, title_en, expires)| crate::portal::model::WaitingSurvey {
+                id,
+                title: match lang {
+                    crate::core::i18n::Lang::Zh => title_zh,
+                    crate::core::i18n::Lang::En => title_en,
+                },
+                expires: crate::server::format::date_time(expires, tz),
+            },
+        )
+        .collect();
     Ok(Overview {
         entities: repo::entities(&state.db, user).await.map_err(db)?,
         attention: feed_items(attention, tz),
+        surveys,
         latest: feed_items(latest, tz),
         commitments: rows.into_iter().map(|r| commitment(r, lang)).collect(),
         next,

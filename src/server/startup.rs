@@ -379,6 +379,11 @@ fn plain_routes() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
         ("POST", SURVEY_LINK, post(surveys::submit)),
         ("GET", SURVEY_UNSUBSCRIBE, get(surveys::unsubscribe_page)),
         ("POST", SURVEY_UNSUBSCRIBE, post(surveys::unsubscribe)),
+        (
+            "POST",
+            "/portal/surveys/{id}/answer",
+            post(surveys::portal_answer),
+        ),
         ("POST", "/surveys/new", post(surveys::create)),
         ("POST", "/surveys/{id}/edit", post(surveys::save)),
         ("POST", "/surveys/{id}/status", post(surveys::set_status)),

@@ -63,3 +63,20 @@ pub async fn load_survey_preview(
         .await,
     )
 }
+
+#[server(prefix = "/rpc", endpoint = "surveys/client_answers", input = GetUrl)]
+pub async fn load_client_answers(
+    client: i64,
+    before: Option<i64>,
+) -> Result<super::model::ClientAnswers, AppError> {
+    use crate::auth::backend::current_staff;
+    use crate::server::errors::with_status;
+    with_status(
+        async {
+            let me = current_staff().await?;
+            super::service::client_answers(&crate::clients::service::state()?, &me, client, before)
+                .await
+        }
+        .await,
+    )
+}

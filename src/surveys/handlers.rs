@@ -414,3 +414,20 @@ pub async fn unsubscribe(
         Err(error) => crate::server::forms::render_error_page(&state, parts, error).await,
     }
 }
+
+/// POST `/portal/surveys/{id}/answer`: a signed-in investor opens a survey waiting for
+/// them, through a link of its own to the same answer page.
+pub async fn portal_answer(
+    State(state): State<AppState>,
+    portal: crate::portal::access::backend::PortalAuthSession,
+    Path(invitation): Path<i64>,
+    parts: Parts,
+) -> Response {
+    let Some(me) = &portal.user else {
+        return crate::portal::handlers::to_sign_in(&parts);
+    };
+    match respond::portal_link(&state, me, invitation).await {
+        Ok(token) => Redirect::to(&format!("/s/{token}")).into_response(),
+        Err(error) => crate::server::forms::render_error_page(&state, parts, error).await,
+    }
+}

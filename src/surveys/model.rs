@@ -831,3 +831,22 @@ pub struct AnswerContext {
     pub lang: crate::core::i18n::Lang,
     pub submitted: SubmittedAnswers,
 }
+
+/// A response of one of a client's contacts, on the client's page.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ClientAnswerRow {
+    pub id: i64,
+    pub submitted_at: String,
+    pub contact: String,
+    pub survey: String,
+    pub nps: Option<i64>,
+    pub csat: Option<i64>,
+    pub ces: Option<i64>,
+    pub comment: Option<String>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ClientAnswers {
+    pub rows: Vec<ClientAnswerRow>,
+    pub next: Option<i64>,
+}

@@ -603,11 +603,12 @@ fn QuestionResultCard(q: super::model::QuestionResult) -> impl IntoView {
                     <caption class="visually-hidden">{tr("survey.distribution")}</caption>
                     <tbody>
                         {q.distribution.iter().map(|(label, n)| {
-                            let width = format!("width: {}%", n * 100 / max);
+                            // A progress element, not a styled span: the CSP allows no
+                            // inline styles.
                             view! {
                                 <tr>
                                     <th scope="row">{label.clone()}</th>
-                                    <td><span class="bar" style=width></span> " " {*n}</td>
+                                    <td><progress class="bar" max=max.to_string() value=n.to_string() aria-label=label.clone()></progress> " " {*n}</td>
                                 </tr>
                             }
                         }).collect_view()}
@@ -652,4 +653,62 @@ fn SegmentTable(title: String, rows: Vec<SegmentScore>) -> impl IntoView {
             </div>
         </section>
     })
+}
+
+/// On a client's page: what its contacts answered in surveys, newest first.
+#[component]
+pub fn ClientSurveySection(client: i64) -> impl IntoView {
+    let before = query("answers_before").and_then(|b| b.parse().ok());
+    let answers = Resource::new(
+        move || (client, before),
+        |(c, b)| super::api::load_client_answers(c, b),
+    );
+    let score = |v: Option<i64>| v.map(|s| s.to_string()).unwrap_or_else(|| "—".into());
+    view! {
+        <section class="card" id="survey-answers" aria-labelledby="survey-answers-title">
+            <h2 id="survey-answers-title">{tr("survey.client_answers")}</h2>
+            <Suspense fallback=loading>
+                {move || Suspend::new(async move {
+                    let a = match answers.await {
+                        Ok(a) => a,
+                        Err(error) => return failed(error),
+                    };
+                    if a.rows.is_empty() {
+                        return view! { <p class="empty">{tr("survey.client_no_answers")}</p> }.into_any();
+                    }
+                    view! {
+                        <div class="table-wrap">
+                            <table>
+                                <thead><tr>
+                                    <th scope="col">{tr("survey.csv.submitted")}</th>
+                                    <th scope="col">{tr("survey.csv.contact")}</th>
+                                    <th scope="col">{tr("survey.name")}</th>
+                                    <th scope="col">"NPS"</th>
+                                    <th scope="col">"CSAT"</th>
+                                    <th scope="col">"CES"</th>
+                                    <th scope="col">{tr("survey.comment")}</th>
+                                </tr></thead>
+                                <tbody>
+                                    {a.rows.into_iter().map(|r| view! {
+                                        <tr>
+                                            <td>{r.submitted_at}</td>
+                                            <td>{r.contact}</td>
+                                            <td>{r.survey}</td>
+                                            <td>{score(r.nps)}</td>
+                                            <td>{score(r.csat)}</td>
+                                            <td>{score(r.ces)}</td>
+                                            <td>{r.comment.unwrap_or_default()}</td>
+                                        </tr>
+                                    }).collect_view()}
+                                </tbody>
+                            </table>
+                        </div>
+                        {a.next.map(|n| view! {
+                            <p><a href=format!("/clients/{client}?answers_before={n}#survey-answers")>{tr("list.next_page")}</a></p>
+                        })}
+                    }.into_any()
+                })}
+            </Suspense>
+        </section>
+    }
 }

@@ -793,3 +793,144 @@ pub async fn export_rows(
     .fetch_all(c)
     .await)
 }
+
+/// The firm's follow-up survey: (id, Chinese title, English title).
+pub async fn follow_up_survey(tx: &mut Tx) -> Result<Option<(i64, String, String)>, sqlx::Error> {
+    with_tx!(tx, c => sqlx::query_as::<_, (i64, String, String)>(
+        "SELECT id, title_zh, title_en FROM surveys WHERE purpose = 'follow_up'",
+    )
+    .fetch_optional(c)
+    .await)
+}
+
+/// Creates the follow-up survey, open; `None` if another server just did (one per firm).
+pub async fn insert_follow_up_survey(
+    tx: &mut Tx,
+    s: &ValidSurvey,
+    now: DateTime<Utc>,
+) -> Result<Option<i64>, sqlx::Error> {
+    with_tx!(tx, c => sqlx::query_scalar(
+        "INSERT INTO surveys (title_zh, title_en, intro_zh, intro_en, status, purpose,
+                              link_days, reminder_days, max_reminders, recur_months,
+                              created_by, created_at, updated_at, version)
+         VALUES ($1, $2, $3, $4, 'open', 'follow_up', $5, 0, 0, NULL, NULL, $6, $6, 1)
+         ON CONFLICT DO NOTHING RETURNING id",
+    )
+    .bind(&s.title_zh)
+    .bind(&s.title_en)
+    .bind(&s.intro_zh)
+    .bind(&s.intro_en)
+    .bind(s.link_days)
+    .bind(now)
+    .fetch_optional(c)
+    .await)
+}
+
+/// Who complaint `complaint`'s follow-up goes to: its contact, if a survey answer opened
+/// it, the contact can be mailed and has not unsubscribed, and no follow-up went yet.
+pub async fn follow_up_recipient(
+    tx: &mut Tx,
+    complaint: i64,
+) -> Result<Option<Recipient>, sqlx::Error> {
+    with_tx!(tx, c => sqlx::query_as::<_, Recipient>(
+        "SELECT q.client_id, k.id AS contact_id, k.name, k.email, k.language
+         FROM complaints q JOIN contacts k ON k.id = q.contact_id
+         WHERE q.id = $1 AND q.source = 'survey' AND q.client_id IS NOT NULL
+           AND k.removed_at IS NULL AND k.email IS NOT NULL AND k.email <> ''
+           AND NOT EXISTS (SELECT 1 FROM survey_opt_outs o WHERE o.contact_id = k.id)
+           AND NOT EXISTS (SELECT 1 FROM survey_invitations i WHERE i.complaint_id = q.id)",
+    )
+    .bind(complaint)
+    .fetch_optional(c)
+    .await)
+}
+
+/// Records on complaint `complaint` whether its follow-up answer shows the customer
+/// recovered.
+pub async fn record_recovery(
+    tx: &mut Tx,
+    complaint: i64,
+    recovered: bool,
+    response: i64,
+) -> Result<(), sqlx::Error> {
+    with_tx!(tx, c => sqlx::query(
+        "UPDATE complaints SET recovered = $1, follow_up_response_id = $2 WHERE id = $3",
+    )
+    .bind(recovered)
+    .bind(response)
+    .bind(complaint)
+    .execute(c)
+    .await
+    .map(|_| ()))
+}
+
+/// A survey waiting for contact `contact`: (invitation, Chinese title, English title,
+/// expiry), unanswered, unexpired, of open surveys; soonest to expire first.
+pub async fn waiting_for(
+    db: &Db,
+    contact: i64,
+    now: DateTime<Utc>,
+) -> Result<Vec<(i64, String, String, DateTime<Utc>)>, sqlx::Error> {
+    with_db!(db, c => sqlx::query_as::<_, (i64, String, String, DateTime<Utc>)>(
+        "SELECT i.id, s.title_zh, s.title_en, i.expires_at
+         FROM survey_invitations i JOIN surveys s ON s.id = i.survey_id
+         WHERE i.contact_id = $1 AND i.answered_at IS NULL AND i.expires_at > $2
+           AND s.status = 'open'
+         ORDER BY i.expires_at, i.id
+         LIMIT 20",
+    )
+    .bind(contact)
+    .bind(now)
+    .fetch_all(c)
+    .await)
+}
+
+/// One survey response of a client's contacts, with its scores.
+#[derive(Clone, Debug, FromRow)]
+pub struct ClientResponse {
+    pub id: i64,
+    pub submitted_at: DateTime<Utc>,
+    pub contact: Option<String>,
+    pub title_zh: String,
+    pub title_en: String,
+    pub nps: Option<i64>,
+    pub csat: Option<i64>,
+    pub ces: Option<i64>,
+    pub comment: Option<String>,
+}
+
+/// The survey responses of client `client`'s contacts, newest first, before response
+/// `before`.
+pub async fn client_responses(
+    db: &Db,
+    client: i64,
+    before: Option<i64>,
+    limit: i64,
+) -> Result<Vec<ClientResponse>, sqlx::Error> {
+    let score = |kind: &str| {
+        format!(
+            "(SELECT MIN(a.score) FROM survey_answers a
+               JOIN survey_questions q ON q.id = a.question_id
+              WHERE a.response_id = r.id AND q.kind = '{kind}') AS {kind}"
+        )
+    };
+    let sql = format!(
+        "SELECT r.id, r.submitted_at, k.name AS contact, s.title_zh, s.title_en, {}, {}, {},
+                (SELECT MIN(a.body) FROM survey_answers a
+                  WHERE a.response_id = r.id AND a.body IS NOT NULL) AS comment
+         FROM survey_responses r
+         JOIN surveys s ON s.id = r.survey_id
+         LEFT JOIN contacts k ON k.id = r.contact_id
+         WHERE r.client_id = $1 AND ($2 IS NULL OR r.id < $2)
+         ORDER BY r.id DESC LIMIT $3",
+        score("nps"),
+        score("csat"),
+        score("ces")
+    );
+    with_db!(db, c => sqlx::query_as::<_, ClientResponse>(&sql)
+        .bind(client)
+        .bind(before)
+        .bind(limit)
+        .fetch_all(c)
+        .await)
+}

@@ -181,12 +181,28 @@ pub async fn submit(
     else {
         return Ok(Submitted::Thanks(lang));
     };
-    if has_poor_answer(&answers) {
-        open_survey_complaint(&mut tx, &link, id, &questions, &answers, lang, now)
-            .await
-            .map_err(db)?;
+    match link.complaint_id {
+        // A follow-up answer tells whether the customer recovered; a poor one is that
+        // complaint's outcome, not a new complaint (which would ask again, and again).
+        Some(complaint) => {
+            if let Some(recovered) = first_recovery(&answers) {
+                repo::record_recovery(&mut tx, complaint, recovered, id)
+                    .await
+                    .map_err(db)?;
+            }
+        }
+        None if has_poor_answer(&answers) => {
+            open_survey_complaint(&mut tx, &link, id, &questions, &answers, lang, now)
+                .await
+                .map_err(db)?;
+        }
+        None => {}
     }
     tx.commit().await.map_err(db)?;
+    // The client's latest score feeds its decline signal.
+    if let Some(client) = link.client_id {
+        crate::pipeline::lifecycle::warning::refresh_quietly(&state.db, now, client).await;
+    }
     Ok(Submitted::Thanks(lang))
 }
 
@@ -231,6 +247,13 @@ async fn open_survey_complaint(
         portal_user: None,
     };
     open_complaint(tx, &new, &raised, now).await
+}
+
+/// Whether the first scored answer of a follow-up shows the customer recovered.
+pub fn first_recovery(answers: &[Answer]) -> Option<bool> {
+    answers
+        .iter()
+        .find_map(|a| a.score.and_then(|s| super::scoring::recovered(a.kind, s)))
 }
 
 /// High when a score is at the very bottom of its scale (NPS 0–3, CSAT 1, CES 7), else
@@ -285,6 +308,30 @@ pub fn complaint_description(
         text.push_str(&comment);
     }
     text
+}
+
+/// A fresh link to invitation `invitation` for the signed-in investor `me`, whose contact
+/// it must be and which must still be open to answers (else not found): the portal opens
+/// the same answer page as the e-mailed link.
+pub async fn portal_link(
+    state: &AppState,
+    me: &crate::portal::access::backend::Investor,
+    invitation: i64,
+) -> Result<String, AppError> {
+    let now = state.clock.now();
+    let waiting = repo::waiting_for(&state.db, me.0.contact_id, now)
+        .await
+        .map_err(db)?;
+    if !waiting.iter().any(|(id, ..)| *id == invitation) {
+        return Err(AppError::NotFound);
+    }
+    let (text, hash) = tokens::mint();
+    let mut tx = state.db.begin().await.map_err(db)?;
+    repo::add_token(&mut tx, invitation, &hash, now)
+        .await
+        .map_err(db)?;
+    tx.commit().await.map_err(db)?;
+    Ok(text)
 }
 
 /// The unsubscribe page's link: whether it is a contact's link (an open link has nobody to

@@ -32,6 +32,34 @@ pub fn link_url(state: &AppState, text: &str) -> String {
     format!("{base}/s/{text}")
 }
 
+/// Which mail of a link: the first, reminder `n`, or the follow-up after a complaint.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum MailKind {
+    First,
+    Reminder(i64),
+    FollowUp,
+}
+
+impl MailKind {
+    fn keys(self) -> (&'static str, &'static str) {
+        match self {
+            MailKind::First => ("mail.survey.subject", "mail.survey.body"),
+            MailKind::Reminder(_) => ("mail.survey_reminder.subject", "mail.survey_reminder.body"),
+            MailKind::FollowUp => (
+                "mail.survey_follow_up.subject",
+                "mail.survey_follow_up.body",
+            ),
+        }
+    }
+
+    fn purpose(self, invitation: i64) -> String {
+        match self {
+            MailKind::First | MailKind::FollowUp => repo::invite_purpose(invitation),
+            MailKind::Reminder(n) => repo::reminder_purpose(invitation, n),
+        }
+    }
+}
+
 /// A survey mail: its subject and body in `lang`.
 fn mail_text(
     state: &AppState,
@@ -39,15 +67,11 @@ fn mail_text(
     name: &str,
     title: &str,
     token: &str,
-    reminder: bool,
+    kind: MailKind,
 ) -> (String, String) {
     let link = link_url(state, token);
     let unsubscribe = format!("{link}/unsubscribe");
-    let (subject_key, body_key) = if reminder {
-        ("mail.survey_reminder.subject", "mail.survey_reminder.body")
-    } else {
-        ("mail.survey.subject", "mail.survey.body")
-    };
+    let (subject_key, body_key) = kind.keys();
     let args = [
         ("name", name),
         ("title", title),
@@ -67,13 +91,13 @@ fn title_for(lang: Lang, zh: &str, en: &str) -> String {
     }
 }
 
-/// A new link for `invitation` and its mail (the first one, or reminder `reminder`).
+/// A new link for `invitation` and its mail of `kind`.
 #[allow(clippy::too_many_arguments)]
 async fn mail_link(
     tx: &mut Tx,
     state: &AppState,
     invitation: i64,
-    reminder: Option<i64>,
+    kind: MailKind,
     to: (&str, &str),
     lang: Lang,
     titles: (&str, &str),
@@ -83,11 +107,8 @@ async fn mail_link(
     repo::add_token(tx, invitation, &hash, now).await?;
     let (email, name) = to;
     let title = title_for(lang, titles.0, titles.1);
-    let (subject, body) = mail_text(state, lang, name, &title, &text, reminder.is_some());
-    let purpose = match reminder {
-        None => repo::invite_purpose(invitation),
-        Some(n) => repo::reminder_purpose(invitation, n),
-    };
+    let (subject, body) = mail_text(state, lang, name, &title, &text, kind);
+    let purpose = kind.purpose(invitation);
     mail::queue(
         tx,
         &Outgoing {
@@ -207,8 +228,41 @@ async fn invite(
     let Some(id) = repo::insert_invitation(tx, &new, now).await? else {
         return Ok(false);
     };
-    mail_link(tx, state, id, None, (&r.email, &r.name), lang, titles, now).await?;
+    mail_link(
+        tx,
+        state,
+        id,
+        MailKind::First,
+        (&r.email, &r.name),
+        lang,
+        titles,
+        now,
+    )
+    .await?;
     Ok(true)
+}
+
+/// The follow-up's link and mail to `to` (address, name) for `invitation`.
+pub async fn mail_follow_up(
+    tx: &mut Tx,
+    state: &AppState,
+    invitation: i64,
+    to: (&str, &str),
+    lang: Lang,
+    titles: (&str, &str),
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    mail_link(
+        tx,
+        state,
+        invitation,
+        MailKind::FollowUp,
+        to,
+        lang,
+        titles,
+        now,
+    )
+    .await
 }
 
 /// Whether a link last mailed at `last_sent` is due its next reminder at `now`.
@@ -236,7 +290,7 @@ pub async fn send_reminders(state: &AppState) -> Result<usize, sqlx::Error> {
             &mut tx,
             state,
             c.id,
-            Some(c.reminders + 1),
+            MailKind::Reminder(c.reminders + 1),
             to,
             lang,
             titles,

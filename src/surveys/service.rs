@@ -417,3 +417,36 @@ pub async fn set_status(
     tx.commit().await.map_err(db)?;
     Ok(survey)
 }
+
+/// The survey answers of client `client`'s contacts over time, a page at a time.
+pub async fn client_answers(
+    state: &AppState,
+    me: &StaffUser,
+    client: i64,
+    before: Option<i64>,
+) -> Result<super::model::ClientAnswers, AppError> {
+    let rows = repo::client_responses(&state.db, client, before, PAGE_SIZE + 1)
+        .await
+        .map_err(db)?;
+    let (rows, next) = crate::server::query::keyset_page(rows, PAGE_SIZE, |r| r.id);
+    let lang = Lang::parse(&me.0.locale).unwrap_or_default();
+    Ok(super::model::ClientAnswers {
+        rows: rows
+            .into_iter()
+            .map(|r| super::model::ClientAnswerRow {
+                id: r.id,
+                submitted_at: format::date_time(r.submitted_at, &me.0.time_zone),
+                contact: r.contact.unwrap_or_default(),
+                survey: match lang {
+                    Lang::Zh => r.title_zh,
+                    Lang::En => r.title_en,
+                },
+                nps: r.nps,
+                csat: r.csat,
+                ces: r.ces,
+                comment: r.comment,
+            })
+            .collect(),
+        next,
+    })
+}

@@ -16,6 +16,8 @@ crate::on_both_engines!(
     reminders_go_only_to_those_who_have_not_answered_and_at_most_m_times,
     a_recurring_survey_sends_its_next_wave_and_unsubscribed_contacts_are_left_out,
     results_score_the_answers_and_the_export_opens_safely_in_a_spreadsheet,
+    resolving_a_survey_complaint_sends_one_follow_up_and_records_recovery,
+    an_investor_answers_a_waiting_survey_from_the_portal,
 );
 
 async fn scalar(app: &TestApp, sql: &str) -> i64 {
@@ -459,6 +461,22 @@ async fn a_poor_answer_opens_one_complaint_for_the_clients_owner(engine: Engine)
     );
     let detail = app.page(&w.rm, "/complaints/1").await;
     assert!(detail.contains("季度报告总是晚两周"), "{detail}");
+
+    // The client's page shows the answers; the detractor score raises its decline signal.
+    let client_page = app.page(&w.rm, &format!("/clients/{}", w.fund_a)).await;
+    let answers = client_page
+        .split("id=\"survey-answers\"")
+        .nth(1)
+        .expect("the survey answers section")
+        .to_string();
+    assert!(
+        answers.contains("季度报告总是晚两周") && answers.contains("<td>2</td>"),
+        "{answers}"
+    );
+    assert!(
+        client_page.contains("最近一次满意度调查中推荐意愿仅 2 分"),
+        "{client_page}"
+    );
 }
 
 async fn reminders_go_only_to_those_who_have_not_answered_and_at_most_m_times(engine: Engine) {
@@ -635,4 +653,199 @@ async fn results_score_the_answers_and_the_export_opens_safely_in_a_spreadsheet(
             .await
             .expect("GET");
     assert_eq!(refused.status(), 403);
+}
+
+/// Resolves complaint `id` as `staff`, with a response to the client.
+async fn resolve(app: &TestApp, staff: &reqwest::Client, id: i64) -> reqwest::Response {
+    let version = scalar(
+        app,
+        &format!("SELECT version FROM complaints WHERE id = {id}"),
+    )
+    .await
+    .to_string();
+    app.post_form(
+        staff,
+        &format!("/complaints/{id}/respond"),
+        &[
+            ("kind", "response"),
+            ("body", "报告流程已调整，今后在季度结束后十个工作日内发送。"),
+            ("status", "resolved"),
+            ("version", version.as_str()),
+        ],
+    )
+    .await
+}
+
+async fn resolving_a_survey_complaint_sends_one_follow_up_and_records_recovery(engine: Engine) {
+    let (app, _db) = TestApp::spawn(&engine).await;
+    let w = world(&app).await;
+    let survey = open_survey(&app, &w.officer, &[], &[NPS]).await;
+    send(&app, &w.officer, survey, "investors").await;
+    let visitor = app.browser();
+    for to in [ZH, EN] {
+        let link = one_link(&app, to);
+        let field = first_field(&app.page(&visitor, &link).await);
+        let answer = app
+            .post_form(&visitor, &link, &[(field.as_str(), "3")])
+            .await;
+        assert_eq!(answer.status(), 303);
+    }
+    let complaint_of = |email: &'static str| {
+        let app = &app;
+        async move {
+            scalar(
+                app,
+                &format!(
+                    "SELECT q.id FROM complaints q JOIN contacts k ON k.id = q.contact_id
+                     WHERE k.email = '{email}'"
+                ),
+            )
+            .await
+        }
+    };
+    let (zh_complaint, en_complaint) = (complaint_of(ZH).await, complaint_of(EN).await);
+
+    // Resolving sends one short follow-up to the same contact, in their language.
+    let resolved = resolve(&app, &w.rm, zh_complaint).await;
+    assert_eq!(resolved.status(), 303);
+    jobs::run_due(&app.state, "test").await.expect("jobs");
+    let follow_ups: Vec<(String, String)> = mails_to(&app, ZH)
+        .into_iter()
+        .filter(|(subject, _)| subject.contains("您的问题已处理"))
+        .collect();
+    assert_eq!(follow_ups.len(), 1, "{follow_ups:?}");
+    let links = links_to(&app, ZH);
+    assert_eq!(links.len(), 2, "{links:?}");
+    let follow_up = links
+        .iter()
+        .find(|l| follow_ups[0].1.contains(l.as_str()))
+        .expect("the follow-up link")
+        .clone();
+    let page = app.page(&visitor, &follow_up).await;
+    assert!(
+        page.contains("经过这次处理，您向同行推荐我们的可能性有多大？"),
+        "{page}"
+    );
+
+    // Reopened and resolved again: still one follow-up.
+    let version = scalar(
+        &app,
+        &format!("SELECT version FROM complaints WHERE id = {zh_complaint}"),
+    )
+    .await
+    .to_string();
+    let reopened = app
+        .post_form(
+            &w.rm,
+            &format!("/complaints/{zh_complaint}/respond"),
+            &[("status", "reopened"), ("version", version.as_str())],
+        )
+        .await;
+    assert_eq!(reopened.status(), 303);
+    assert_eq!(resolve(&app, &w.rm, zh_complaint).await.status(), 303);
+    assert_eq!(
+        scalar(
+            &app,
+            "SELECT COUNT(*) FROM survey_invitations WHERE complaint_id IS NOT NULL"
+        )
+        .await,
+        1
+    );
+
+    // A passive follow-up answer: recovered, and no new complaint.
+    let field = first_field(&page);
+    let answered = app
+        .post_form(&visitor, &follow_up, &[(field.as_str(), "8")])
+        .await;
+    assert_eq!(answered.status(), 303);
+    assert_eq!(
+        scalar(&app, &format!("SELECT COUNT(*) FROM complaints WHERE id = {zh_complaint} AND recovered = TRUE AND follow_up_response_id IS NOT NULL")).await,
+        1
+    );
+    assert_eq!(scalar(&app, "SELECT COUNT(*) FROM complaints").await, 2);
+
+    // The other one's follow-up answer is still poor: not recovered. The dashboard: two
+    // followed up, both answered, one recovered.
+    assert_eq!(resolve(&app, &w.rm, en_complaint).await.status(), 303);
+    jobs::run_due(&app.state, "test").await.expect("jobs");
+    let en_follow_up = links_to(&app, EN)
+        .into_iter()
+        .find(|l| {
+            mails_to(&app, EN).iter().any(|(subject, text)| {
+                subject.contains("Your concern is resolved") && text.contains(l.as_str())
+            })
+        })
+        .expect("the English follow-up");
+    let field = first_field(&app.page(&visitor, &en_follow_up).await);
+    app.post_form(&visitor, &en_follow_up, &[(field.as_str(), "4")])
+        .await;
+    assert_eq!(scalar(&app, "SELECT COUNT(*) FROM complaints").await, 2);
+    let dashboard = app.page(&w.officer, "/complaints/dashboard").await;
+    let recovery = dashboard
+        .split("id=\"recovery\"")
+        .nth(1)
+        .and_then(|rest| rest.split("</dl>").next())
+        .expect("the recovery figures")
+        .to_string();
+    assert!(
+        recovery.contains("<dd>2</dd>")
+            && recovery.contains("<dd>1</dd>")
+            && recovery.contains("<dd>50%</dd>"),
+        "{recovery}"
+    );
+}
+
+async fn an_investor_answers_a_waiting_survey_from_the_portal(engine: Engine) {
+    let (app, _db) = TestApp::spawn(&engine).await;
+    let w = world(&app).await;
+    let (_, _, a) = portal::investor(&app, &w.rm, w.fund_a, "孙丽", "sun.li@a.example").await;
+    let other = fixtures::client(&app, w.rm_id, "CANARY 资本", true, false).await;
+    let (_, _, b) = portal::investor(&app, &w.rm, other, "赵军", "zhao.jun@canary.example").await;
+    let survey = open_survey(&app, &w.officer, &[], &[NPS]).await;
+    send(&app, &w.officer, survey, "investors").await;
+
+    // The survey waits on the overview, with a button to answer it.
+    let overview = app.page(&a, "/portal").await;
+    let invitation = overview
+        .split("action=\"/portal/surveys/")
+        .nth(1)
+        .and_then(|rest| rest.split('/').next())
+        .expect("a waiting survey")
+        .to_string();
+    assert!(overview.contains("2026 年度投资者满意度调查"), "{overview}");
+
+    // Someone else's invitation is not found, and mints no link.
+    let tokens = || scalar(&app, "SELECT COUNT(*) FROM survey_link_tokens");
+    let before = tokens().await;
+    let refused = app
+        .post_form(
+            &b,
+            &format!("/portal/surveys/{invitation}/answer"),
+            &[("x", "")],
+        )
+        .await;
+    assert_eq!(refused.status(), 404);
+    assert_eq!(tokens().await, before);
+
+    // The investor's own: the same answer page, through a link of its own.
+    let opened = app
+        .post_form(
+            &a,
+            &format!("/portal/surveys/{invitation}/answer"),
+            &[("x", "")],
+        )
+        .await;
+    assert_eq!(opened.status(), 303);
+    let link = location(&opened);
+    assert!(link.starts_with("/s/"), "{link}");
+    let page = app.page(&a, &link).await;
+    let field = first_field(&page);
+    let answered = app.post_form(&a, &link, &[(field.as_str(), "10")]).await;
+    assert_eq!(answered.status(), 303);
+    let overview = app.page(&a, "/portal").await;
+    assert!(
+        !overview.contains("/portal/surveys/"),
+        "answered, no longer waiting"
+    );
+    assert_eq!(responses(&app).await, 1);
 }

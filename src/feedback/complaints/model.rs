@@ -582,4 +582,21 @@ pub struct ComplaintDashboard {
     pub by_severity: Vec<SeverityLoad>,
     /// The last twelve months, newest first.
     pub months: Vec<MonthStats>,
+    pub recovery: Recovery,
+}
+
+/// Complaints that survey answers opened, after their resolution: how many got a follow-up
+/// survey, how many answered it, and how many of those recovered.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Recovery {
+    pub followed_up: i64,
+    pub answered: i64,
+    pub recovered: i64,
+}
+
+impl Recovery {
+    /// Percent of the answered follow-ups that recovered.
+    pub fn rate(&self) -> Option<i64> {
+        (self.answered > 0).then(|| (self.recovered * 100 + self.answered / 2) / self.answered)
+    }
 }

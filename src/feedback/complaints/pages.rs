@@ -359,7 +359,18 @@ fn or_dash(value: Option<String>) -> String {
 #[component]
 fn DashboardView(d: ComplaintDashboard) -> impl IntoView {
     let percent = |p: Option<i64>| or_dash(p.map(|p| format!("{p}%")));
+    let recovery = d.recovery;
     view! {
+        <section class="card" aria-labelledby="recovery-title">
+            <h2 id="recovery-title">{tr("complaint.dashboard.recovery")}</h2>
+            <p class="hint">{tr("complaint.dashboard.recovery_hint")}</p>
+            <dl class="facts" id="recovery">
+                <dt>{tr("complaint.dashboard.followed_up")}</dt><dd>{recovery.followed_up}</dd>
+                <dt>{tr("complaint.dashboard.follow_up_answered")}</dt><dd>{recovery.answered}</dd>
+                <dt>{tr("complaint.dashboard.recovered")}</dt><dd>{recovery.recovered}</dd>
+                <dt>{tr("complaint.dashboard.recovery_rate")}</dt><dd>{percent(recovery.rate())}</dd>
+            </dl>
+        </section>
         <section class="card" aria-labelledby="load-title">
             <h2 id="load-title">{tr("complaint.dashboard.open")}</h2>
             {if d.by_severity.is_empty() {

@@ -516,3 +516,16 @@ pub async fn timings_since(
         )
         .collect())
 }
+
+/// Complaints from survey answers with a follow-up: (sent, answered, recovered).
+pub async fn recovery(db: &Db) -> Result<(i64, i64, i64), sqlx::Error> {
+    with_db!(db, c => sqlx::query_as::<_, (i64, i64, i64)>(
+        "SELECT COUNT(*),
+                COUNT(q.recovered),
+                CAST(COALESCE(SUM(CASE WHEN q.recovered THEN 1 ELSE 0 END), 0) AS BIGINT)
+         FROM complaints q
+         WHERE EXISTS (SELECT 1 FROM survey_invitations i WHERE i.complaint_id = q.id)",
+    )
+    .fetch_one(c)
+    .await)
+}

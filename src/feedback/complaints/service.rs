@@ -243,6 +243,12 @@ pub async fn respond(
     if responds || to != from {
         tell_the_investor(state, &mut tx, &r, to, now).await?;
     }
+    if change.resolved {
+        // Closing the loop: a complaint a survey answer opened asks the customer again.
+        crate::surveys::follow_up::send_after_resolution(&mut tx, state, id, now)
+            .await
+            .map_err(db)?;
+    }
     let entry = AuditEntry::new(Actor::Staff(me.0.id), "complaint.respond", "complaint", Some(id))
         .before(&serde_json::json!({ "status": from.as_str(), "severity": r.severity }))
         .after(&serde_json::json!({ "status": to.as_str(), "severity": severity, "response": responds, "note": post.body.is_some() && !post.visible_to_client }))
@@ -451,8 +457,14 @@ pub async fn dashboard(state: &AppState) -> Result<ComplaintDashboard, AppError>
     let tz: chrono_tz::Tz = format::DEFAULT_TIME_ZONE
         .parse()
         .unwrap_or(chrono_tz::Asia::Shanghai);
+    let (followed_up, answered, recovered) = repo::recovery(&state.db).await.map_err(db)?;
     Ok(ComplaintDashboard {
         by_severity,
         months: super::stats::monthly(&timings, tz),
+        recovery: super::model::Recovery {
+            followed_up,
+            answered,
+            recovered,
+        },
     })
 }

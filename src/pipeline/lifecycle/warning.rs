@@ -93,6 +93,7 @@ pub async fn refresh(db: &Db, now: DateTime<Utc>, only: Option<i64>) -> Result<u
     })?
     .into_iter()
     .collect();
+    let scores = latest_nps_scores(db, only).await?;
     let held: HashMap<(i64, String), i64> =
         held.into_iter().map(|(id, c, a)| ((id, c), a)).collect();
     // Per client, the currency in which the largest share was lost.
@@ -119,6 +120,8 @@ pub async fn refresh(db: &Db, now: DateTime<Utc>, only: Option<i64>) -> Result<u
             commitment_now: kept,
             days_known,
             overdue_complaints: overdue.get(&row.id).copied().unwrap_or(0),
+            latest_nps: scores.get(&row.id).map(|s| s.0),
+            previous_nps: scores.get(&row.id).and_then(|s| s.1),
         };
         let (severity, reasons) = assess(&facts);
         let json =
@@ -221,4 +224,44 @@ pub fn view_of(
             .map(|r| crate::pipeline::signals::explain(r, lang))
             .collect(),
     }
+}
+
+/// Per client, the NPS answer of its latest survey response and of the one before (the
+/// lowest, if a response answered several NPS questions).
+async fn latest_nps_scores(
+    db: &Db,
+    only: Option<i64>,
+) -> Result<HashMap<i64, (i64, Option<i64>)>, sqlx::Error> {
+    let sql = format!(
+        "SELECT r.client_id, r.id, MIN(a.score)
+         FROM survey_responses r
+         JOIN survey_answers a ON a.response_id = r.id
+         JOIN survey_questions q ON q.id = a.question_id
+         WHERE r.client_id IS NOT NULL AND q.kind = 'nps' AND a.score IS NOT NULL {}
+         GROUP BY r.client_id, r.id, r.submitted_at
+         ORDER BY r.client_id, r.submitted_at DESC, r.id DESC",
+        if only.is_some() {
+            "AND r.client_id = $1"
+        } else {
+            ""
+        }
+    );
+    let rows: Vec<(i64, i64, i64)> = with_db!(db, c => {
+        let mut q = sqlx::query_as::<_, (i64, i64, i64)>(&sql);
+        if let Some(id) = only {
+            q = q.bind(id);
+        }
+        q.fetch_all(c).await
+    })?;
+    let mut scores: HashMap<i64, (i64, Option<i64>)> = HashMap::new();
+    for (client, _, score) in rows {
+        match scores.get_mut(&client) {
+            None => {
+                scores.insert(client, (score, None));
+            }
+            Some(entry) if entry.1.is_none() => entry.1 = Some(score),
+            Some(_) => {}
+        }
+    }
+    Ok(scores)
 }
