@@ -26,6 +26,7 @@ mod portal_questions;
 mod portal_track_record;
 mod portal_updates;
 mod projects;
+mod request_log;
 mod schema;
 mod surveys;
 mod timeline;
