@@ -498,6 +498,7 @@ pub async fn serve(state: AppState) -> Result<(), String> {
     tracing::info!(url = %state.config.public_url, db = state.db.engine(), "Covenant is listening on {}", state.config.bind);
     println!("Covenant is running at {}", state.config.public_url);
     let app = router(state.clone())?;
+    forget_idle_addresses(&state);
     // Without TCP_NODELAY each streamed response stalls ~40 ms on delayed ACKs.
     let listener = listener.tap_io(|tcp| {
         let _ = tcp.set_nodelay(true);
@@ -515,6 +516,26 @@ pub async fn serve(state: AppState) -> Result<(), String> {
     }
     state.db.close().await;
     Ok(())
+}
+
+/// The rate limiters keep a cell per client address; once a minute those back to a full
+/// allowance are dropped, so many distinct addresses (survey respondents) do not grow the
+/// server's memory without end.
+fn forget_idle_addresses(state: &AppState) {
+    let limiters = [
+        state.sign_in_throttle.clone(),
+        state.survey_throttle.clone(),
+    ];
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(60));
+        loop {
+            every.tick().await;
+            for limiter in &limiters {
+                limiter.retain_recent();
+                limiter.shrink_to_fit();
+            }
+        }
+    });
 }
 
 async fn shutdown_signal() {

@@ -172,6 +172,22 @@ pub async fn questions(db: &Db, survey: i64) -> Result<Vec<QuestionRecord>, sqlx
     .await)
 }
 
+/// The survey's current questions in order, as a respondent gets them: without the answer
+/// counts of `questions`, which every submission would otherwise pay for (they grow with
+/// the answers).
+pub async fn asked_questions(db: &Db, survey: i64) -> Result<Vec<QuestionRecord>, sqlx::Error> {
+    with_db!(db, c => sqlx::query_as::<_, QuestionRecord>(
+        "SELECT q.id, q.position, q.kind, q.prompt_zh, q.prompt_en, q.choices_zh, q.choices_en,
+                q.required, CAST(0 AS BIGINT) AS answers
+         FROM survey_questions q
+         WHERE q.survey_id = $1 AND q.retired_at IS NULL
+         ORDER BY q.position, q.id",
+    )
+    .bind(survey)
+    .fetch_all(c)
+    .await)
+}
+
 pub async fn insert_question(
     tx: &mut Tx,
     survey: i64,

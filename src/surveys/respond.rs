@@ -80,7 +80,7 @@ async fn questions_in(
     survey: i64,
     lang: Lang,
 ) -> Result<Vec<RespondentQuestion>, AppError> {
-    let questions = repo::questions(&state.db, survey).await.map_err(db)?;
+    let questions = repo::asked_questions(&state.db, survey).await.map_err(db)?;
     Ok(questions
         .iter()
         .filter_map(|q| respondent_question(q, lang))
