@@ -551,27 +551,7 @@ pub async fn insert_response(
     let Some(id) = id else {
         return Ok(None);
     };
-    for a in answers {
-        let choices = (!a.choices.is_empty()).then(|| {
-            a.choices
-                .iter()
-                .map(usize::to_string)
-                .collect::<Vec<_>>()
-                .join(",")
-        });
-        with_tx!(tx, c => sqlx::query(
-            "INSERT INTO survey_answers (response_id, question_id, score, choices, body)
-             VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(id)
-        .bind(a.question_id)
-        .bind(a.score)
-        .bind(choices)
-        .bind(a.body.as_deref())
-        .execute(c)
-        .await
-        .map(|_| ()))?;
-    }
+    insert_answers(tx, id, answers).await?;
     if let Some(invitation) = r.invitation {
         with_tx!(tx, c => sqlx::query(
             "UPDATE survey_invitations SET answered_at = $1 WHERE id = $2",
@@ -583,6 +563,58 @@ pub async fn insert_response(
         .map(|_| ()))?;
     }
     Ok(Some(id))
+}
+
+/// The answers of response `response`, in one statement (a submission's write time is
+/// what limits how many a second one database takes).
+async fn insert_answers(tx: &mut Tx, response: i64, answers: &[Answer]) -> Result<(), sqlx::Error> {
+    if answers.is_empty() {
+        return Ok(());
+    }
+    let rows: Vec<String> = (0..answers.len())
+        .map(|i| {
+            let n = i * 4 + 2;
+            format!("($1, ${n}, ${}, ${}, ${})", n + 1, n + 2, n + 3)
+        })
+        .collect();
+    let sql = format!(
+        "INSERT INTO survey_answers (response_id, question_id, score, choices, body) VALUES {}",
+        rows.join(", ")
+    );
+    let choices: Vec<Option<String>> = answers
+        .iter()
+        .map(|a| {
+            (!a.choices.is_empty()).then(|| {
+                a.choices
+                    .iter()
+                    .map(usize::to_string)
+                    .collect::<Vec<_>>()
+                    .join(",")
+            })
+        })
+        .collect();
+    with_tx!(tx, c => {
+        let mut q = sqlx::query(&sql).bind(response);
+        for (a, chosen) in answers.iter().zip(&choices) {
+            q = q
+                .bind(a.question_id)
+                .bind(a.score)
+                .bind(chosen.as_deref())
+                .bind(a.body.as_deref());
+        }
+        q.execute(c).await.map(|_| ())
+    })
+}
+
+/// Whether client `client`'s decline signal has a survey reason now.
+pub async fn has_survey_reason(db: &Db, client: i64) -> Result<bool, sqlx::Error> {
+    with_db!(db, c => sqlx::query_scalar::<_, bool>(
+        "SELECT COALESCE(risk_reasons LIKE '%signal.survey_%', FALSE) FROM clients WHERE id = $1",
+    )
+    .bind(client)
+    .fetch_optional(c)
+    .await)
+    .map(|found| found.unwrap_or(false))
 }
 
 /// The contact unsubscribes from surveys; true the first time.

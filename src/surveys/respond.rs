@@ -199,9 +199,20 @@ pub async fn submit(
         None => {}
     }
     tx.commit().await.map_err(db)?;
-    // The client's latest score feeds its decline signal.
+    // The client's latest score feeds its decline signal. Only a score that could raise a
+    // survey reason (a detractor, or a fall of two points or more: anything below 9) or
+    // clear one needs the refresh; a promoter's answer to a client without one does not.
     if let Some(client) = link.client_id {
-        crate::pipeline::lifecycle::warning::refresh_quietly(&state.db, now, client).await;
+        let low = answers
+            .iter()
+            .any(|a| a.kind == QuestionKind::Nps && a.score.is_some_and(|s| s < 9));
+        let refresh = low
+            || repo::has_survey_reason(&state.db, client)
+                .await
+                .unwrap_or(true);
+        if refresh {
+            crate::pipeline::lifecycle::warning::refresh_quietly(&state.db, now, client).await;
+        }
     }
     Ok(Submitted::Thanks(lang))
 }
