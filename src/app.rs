@@ -109,6 +109,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("questions/:id") view=QuestionPage />
                     <Route path=path!("complaints") view=crate::feedback::complaints::pages::ComplaintQueuePage />
                     <Route path=path!("complaints/dashboard") view=crate::feedback::complaints::pages::ComplaintDashboardPage />
+                    <Route path=path!("complaints/targets") view=crate::feedback::complaints::pages::ComplaintTargetsPage />
                     <Route path=path!("complaints/:id") view=crate::feedback::complaints::pages::ComplaintDetailPage />
                     <Route path=path!("surveys") view=crate::surveys::pages::SurveysPage />
                     <Route path=path!("surveys/:id") view=crate::surveys::pages::SurveyPage />

@@ -367,6 +367,11 @@ fn plain_routes() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
         ),
         (
             "POST",
+            "/complaints/targets",
+            post(crate::feedback::complaints::handlers::save_targets),
+        ),
+        (
+            "POST",
             "/complaints/{id}/respond",
             post(crate::feedback::complaints::handlers::respond),
         ),
@@ -388,6 +393,13 @@ fn plain_routes() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
         ("POST", "/surveys/{id}/edit", post(surveys::save)),
         ("POST", "/surveys/{id}/status", post(surveys::set_status)),
         ("POST", "/surveys/{id}/send", post(surveys::send)),
+        ("POST", "/surveys/{id}/open-link", post(surveys::open_link)),
+        ("POST", "/surveys/{id}/picks", post(surveys::add_pick)),
+        (
+            "POST",
+            "/surveys/{id}/picks/{client}/remove",
+            post(surveys::remove_pick),
+        ),
         (
             "POST",
             "/surveys/{id}/questions",

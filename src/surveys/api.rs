@@ -80,3 +80,20 @@ pub async fn load_client_answers(
         .await,
     )
 }
+
+#[server(prefix = "/rpc", endpoint = "surveys/picks", input = GetUrl)]
+pub async fn load_survey_picks(
+    id: i64,
+    q: Option<String>,
+    after: Option<String>,
+) -> Result<super::model::SurveyPicks, AppError> {
+    use crate::auth::backend::current_staff;
+    use crate::server::errors::with_status;
+    with_status(
+        async {
+            let me = current_staff().await?;
+            super::service::picks(&crate::clients::service::state()?, &me, id, q, after).await
+        }
+        .await,
+    )
+}

@@ -215,6 +215,90 @@ pub async fn set_status(
     on_survey_page(&state, parts, id, result, &done).await
 }
 
+/// POST `/surveys/{id}/open-link` with `turn` on (a new anonymous link, shown on the page
+/// this response renders, since only its hash is kept and an address in a redirect would
+/// reach the request log) or off.
+pub async fn open_link(
+    State(state): State<AppState>,
+    auth: AuthSession,
+    Path(id): Path<i64>,
+    mut parts: Parts,
+    body: Bytes,
+) -> Response {
+    let Some(me) = auth.user else {
+        return sign_in_first(&parts);
+    };
+    let on = pairs(&body)
+        .into_iter()
+        .any(|(k, v)| k == "turn" && v == "on");
+    match service::set_open_link(&state, &me, id, on, ip_of(&parts)).await {
+        Ok(Some(url)) => {
+            if let Ok(uri) = format!("/surveys/{id}").parse() {
+                parts.uri = uri;
+            }
+            render_again(
+                &state,
+                parts,
+                StatusCode::OK,
+                super::model::NewOpenLink(url),
+            )
+            .await
+        }
+        Ok(None) => {
+            Redirect::to(&format!("/surveys/{id}?open_link_off=1#open-link")).into_response()
+        }
+        Err(error) => on_survey_page(&state, parts, id, Err(error), "").await,
+    }
+}
+
+/// POST `/surveys/{id}/picks` with `client`: puts the client on the hand-chosen list, then
+/// back to the list with the search that found it (`pick_q`).
+pub async fn add_pick(
+    State(state): State<AppState>,
+    auth: AuthSession,
+    Path(id): Path<i64>,
+    parts: Parts,
+    body: Bytes,
+) -> Response {
+    let Some(me) = auth.user else {
+        return sign_in_first(&parts);
+    };
+    let posted = pairs(&body);
+    let field = |name: &str| {
+        posted
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let result = match field("client").trim().parse::<i64>() {
+        Ok(client) => service::set_pick(&state, &me, id, client, true, ip_of(&parts))
+            .await
+            .map(i64::from),
+        Err(_) => Err(AppError::invalid("client", "survey.pick_unknown")),
+    };
+    let search = crate::core::url::encode(&field("pick_q"));
+    let done = format!("/surveys/{id}?picked=1&pick_q={search}#picks");
+    on_survey_page(&state, parts, id, result, &done).await
+}
+
+/// POST `/surveys/{id}/picks/{client}/remove`: takes the client off the hand-chosen list.
+pub async fn remove_pick(
+    State(state): State<AppState>,
+    auth: AuthSession,
+    Path((id, client)): Path<(i64, i64)>,
+    parts: Parts,
+) -> Response {
+    let Some(me) = auth.user else {
+        return sign_in_first(&parts);
+    };
+    let result = service::set_pick(&state, &me, id, client, false, ip_of(&parts))
+        .await
+        .map(i64::from);
+    let done = format!("/surveys/{id}?unpicked=1#picks");
+    on_survey_page(&state, parts, id, result, &done).await
+}
+
 /// POST `/surveys/{id}/send`: starts a wave to the chosen audience.
 pub async fn send(
     State(state): State<AppState>,

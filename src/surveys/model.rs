@@ -25,6 +25,7 @@ code_enum!(
     /// segment), or of the investors in one project.
     AudienceGroup, "survey.audience", {
     Investors => "investors", Borrowers => "borrowers", Project => "project",
+    Chosen => "chosen",
 });
 
 impl QuestionKind {
@@ -399,7 +400,50 @@ pub struct SurveyDetail {
     pub form_key: String,
     /// Whether the viewer builds and sends surveys (else the page is read-only).
     pub can_build: bool,
+    /// Whether the anonymous open link is on.
+    pub open_link: bool,
 }
+
+/// A client on a survey's hand-chosen list, or found by the search for adding one.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PickRow {
+    pub client: i64,
+    pub name: String,
+    pub kind: Option<crate::clients::model::ClientKind>,
+    pub stage: Option<LifecycleStage>,
+    /// Contacts a wave would mail (an e-mail address, not unsubscribed).
+    pub reachable: i64,
+    pub picked: bool,
+}
+
+/// A page of a survey's hand-chosen clients, and the clients a search found to add.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct SurveyPicks {
+    pub rows: Vec<PickRow>,
+    pub total: i64,
+    /// The cursor of the next page.
+    pub next: Option<String>,
+    pub found: Vec<PickRow>,
+    /// Whether a search was made (an empty `found` then means nothing matched).
+    pub searched: bool,
+    pub can_change: bool,
+}
+
+/// The kind of a client from its two flags.
+pub fn kind_of(is_investor: bool, is_borrower: bool) -> Option<crate::clients::model::ClientKind> {
+    use crate::clients::model::ClientKind;
+    match (is_investor, is_borrower) {
+        (true, true) => Some(ClientKind::Both),
+        (true, false) => Some(ClientKind::Investor),
+        (false, true) => Some(ClientKind::Borrower),
+        (false, false) => None,
+    }
+}
+
+/// The address of an open link just made, shown on the survey page once (only its hash
+/// is kept).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct NewOpenLink(pub String);
 
 /// A row of the survey list.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

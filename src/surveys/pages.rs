@@ -1,7 +1,9 @@
 //! The staff pages of surveys: the list with the form for a new one, a survey's page (its
 //! settings, questions, sending and waves), a question's edit page, the preview and the
 //! results. Plain forms, the same without JavaScript.
-use super::api::{load_survey, load_survey_list, load_survey_preview, load_survey_results};
+use super::api::{
+    load_survey, load_survey_list, load_survey_picks, load_survey_preview, load_survey_results,
+};
 use super::model::{
     AudienceForm, AudienceGroup, QuestionForm, QuestionKind, QuestionView, SegmentScore,
     SubmittedAnswers, SubmittedAudience, SubmittedSurvey, SubmittedSurveyQuestion, SurveyDetail,
@@ -169,6 +171,9 @@ fn notice() -> Option<String> {
         ("question_saved", "survey.question_saved"),
         ("question_removed", "survey.question_removed"),
         ("status_changed", "survey.status_changed"),
+        ("open_link_off", "survey.open_link_turned_off"),
+        ("picked", "survey.picked"),
+        ("unpicked", "survey.unpicked"),
     ]
     .into_iter()
     .find(|(q, _)| query(q).is_some())
@@ -219,6 +224,9 @@ fn SurveyView(d: SurveyDetail) -> impl IntoView {
             {can_change.then(|| view! { <AddQuestion id form_key=d.form_key.clone() /> })}
         </section>
         {(d.can_build && open).then(|| view! { <SendSection id projects=d.projects.clone() form_key=d.form_key.clone() /> })}
+        {(d.can_build && status != Some(SurveyStatus::Closed) && d.purpose == Some(super::model::SurveyPurpose::Regular))
+            .then(|| view! { <OpenLinkSection id on=d.open_link /> })}
+        {(d.purpose == Some(super::model::SurveyPurpose::Regular)).then(|| view! { <PicksSection id /> })}
         <section class="card" id="waves" aria-labelledby="waves-title">
             <h2 id="waves-title">{tr("survey.waves")}</h2>
             <WaveTable waves=d.waves.clone() />
@@ -353,6 +361,157 @@ fn SendSection(id: i64, projects: Vec<(i64, String)>, form_key: String) -> impl 
                 <Choice name="stage" label=tr("clients.stage") options=options_of(LifecycleStage::ALL, LifecycleStage::as_str, LifecycleStage::i18n_key) selected=f.stage.clone() error=err("stage") placeholder=tr("survey.any") />
                 <button type="submit" class="primary">{tr("survey.send_action")}</button>
             </form>
+        </section>
+    }
+}
+
+/// The clients chosen by hand for the "chosen" audience: a page of them with a button to
+/// take each off, and a search (the client list's) to add more.
+#[component]
+fn PicksSection(id: i64) -> impl IntoView {
+    let q = query("pick_q").unwrap_or_default();
+    let after = query("picks_after");
+    let picks = Resource::new(
+        move || (id, query("pick_q"), query("picks_after")),
+        |(id, q, after)| load_survey_picks(id, q, after),
+    );
+    let _ = after;
+    view! {
+        <section class="card" id="picks" aria-labelledby="picks-title">
+            <h2 id="picks-title">{tr("survey.picks")}</h2>
+            <p class="hint">{tr("survey.picks_hint")}</p>
+            <Suspense fallback=loading>
+                {move || {
+                    let q = q.clone();
+                    Suspend::new(async move {
+                        match picks.await {
+                            Ok(p) => view! { <PicksView id p q /> }.into_any(),
+                            Err(error) => failed(error),
+                        }
+                    })
+                }}
+            </Suspense>
+        </section>
+    }
+}
+
+fn client_kind_name(kind: Option<crate::clients::model::ClientKind>) -> String {
+    kind.map(|k| tr(&k.i18n_key())).unwrap_or_default()
+}
+
+#[component]
+fn PicksView(id: i64, p: super::model::SurveyPicks, q: String) -> impl IntoView {
+    let lang = use_lang();
+    let can_change = p.can_change;
+    let search_q = q.clone();
+    let found = p.found.clone();
+    let total = p.total.to_string();
+    let refused = message_for(
+        &use_context::<SubmittedSurvey>().unwrap_or_default().errors,
+        "client",
+    );
+    view! {
+        {(!refused.is_empty()).then(|| view! { <p class="alert alert-error" role="alert">{tr(&refused)}</p> })}
+        {can_change.then(|| view! {
+            <form method="get" action=format!("/surveys/{id}#picks") role="search" class="inline-form">
+                <label for="pick_q">{tr("survey.pick_search")}</label>
+                <input id="pick_q" name="pick_q" type="search" value=search_q.clone() />
+                <button type="submit">{tr("clients.search")}</button>
+            </form>
+        })}
+        {(can_change && p.searched).then(|| if found.is_empty() {
+            view! { <p class="empty">{tr("survey.pick_none_found")}</p> }.into_any()
+        } else {
+            let q = q.clone();
+            view! {
+                <ul class="pick-matches" id="pick-matches" aria-label=tr("survey.pick_matches")>
+                    {found.into_iter().map(|m| {
+                        let q = q.clone();
+                        view! {
+                            <li>
+                                <span>{m.name.clone()} " · " {client_kind_name(m.kind)}</span> " "
+                                {if m.picked {
+                                    view! { <span class="flag">{tr("survey.pick_already")}</span> }.into_any()
+                                } else {
+                                    view! {
+                                        <form method="post" action=format!("/surveys/{id}/picks") class="inline-form">
+                                            <input type="hidden" name="client" value=m.client.to_string() />
+                                            <input type="hidden" name="pick_q" value=q />
+                                            <button type="submit" aria-label=i18n::t_with(lang, "survey.pick_add_named", &[("name", &m.name)])>{tr("survey.pick_add")}</button>
+                                        </form>
+                                    }.into_any()
+                                }}
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+            }.into_any()
+        })}
+        <p id="pick-count">{i18n::t_with(lang, "survey.pick_count", &[("count", &total)])}</p>
+        {(!p.rows.is_empty()).then(|| view! {
+            <div class="table-wrap">
+                <table id="pick-list">
+                    <thead><tr>
+                        <th scope="col">{tr("clients.name")}</th>
+                        <th scope="col">{tr("clients.kind")}</th>
+                        <th scope="col">{tr("clients.stage")}</th>
+                        <th scope="col" class="num">{tr("survey.pick_reachable")}</th>
+                        {can_change.then(|| view! { <th scope="col"><span class="visually-hidden">{tr("survey.pick_remove")}</span></th> })}
+                    </tr></thead>
+                    <tbody>
+                        {p.rows.iter().map(|r| view! {
+                            <tr data-client=r.client.to_string()>
+                                <th scope="row"><a href=format!("/clients/{}", r.client)>{r.name.clone()}</a></th>
+                                <td>{client_kind_name(r.kind)}</td>
+                                <td>{r.stage.map(|s| tr(&s.i18n_key())).unwrap_or_default()}</td>
+                                <td class="num">{r.reachable}</td>
+                                {can_change.then(|| view! {
+                                    <td>
+                                        <form method="post" action=format!("/surveys/{id}/picks/{}/remove", r.client) class="inline-form">
+                                            <button type="submit" aria-label=i18n::t_with(lang, "survey.pick_remove_named", &[("name", &r.name)])>{tr("survey.pick_remove")}</button>
+                                        </form>
+                                    </td>
+                                })}
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            </div>
+        })}
+        {p.next.map(|next| view! {
+            <p><a href=format!("/surveys/{id}?picks_after={}#picks", crate::core::url::encode(&next))>{tr("list.next_page")}</a></p>
+        })}
+    }
+}
+
+/// The survey's anonymous open link: anyone with it may answer (rate-limited per address),
+/// unidentified. Its address is shown once, right after it is made.
+#[component]
+fn OpenLinkSection(id: i64, on: bool) -> impl IntoView {
+    let fresh = use_context::<super::model::NewOpenLink>();
+    let on = on || fresh.is_some();
+    view! {
+        <section class="card" id="open-link" aria-labelledby="open-link-title">
+            <h2 id="open-link-title">{tr("survey.open_link")}</h2>
+            <p class="hint">{tr("survey.open_link_hint")}</p>
+            {fresh.map(|link| view! {
+                <div class="alert alert-success" role="status">
+                    <p>{tr("survey.open_link_made")}</p>
+                    <label for="open-link-url">{tr("survey.open_link_address")}</label>
+                    <input id="open-link-url" type="url" readonly=true value=link.0 class="link-box" />
+                </div>
+            })}
+            <p>{tr(if on { "survey.open_link_on" } else { "survey.open_link_none" })}</p>
+            <form method="post" action=format!("/surveys/{id}/open-link") class="inline-form">
+                <input type="hidden" name="turn" value="on" />
+                <button type="submit">{tr(if on { "survey.open_link_replace" } else { "survey.open_link_make" })}</button>
+            </form>
+            {on.then(|| view! {
+                <form method="post" action=format!("/surveys/{id}/open-link") class="inline-form">
+                    <input type="hidden" name="turn" value="off" />
+                    <button type="submit">{tr("survey.open_link_turn_off")}</button>
+                </form>
+            })}
         </section>
     }
 }

@@ -21,10 +21,13 @@ pub struct SurveyRecord {
     pub recur_months: Option<i64>,
     pub updated_at: DateTime<Utc>,
     pub version: i64,
+    /// Whether an anonymous open link is on (only its hash is kept).
+    pub has_open_link: bool,
 }
 
 const SURVEY: &str = "SELECT id, title_zh, title_en, intro_zh, intro_en, status, purpose,
-        link_days, reminder_days, max_reminders, recur_months, updated_at, version
+        link_days, reminder_days, max_reminders, recur_months, updated_at, version,
+        open_token_hash IS NOT NULL AS has_open_link
     FROM surveys";
 
 pub async fn insert_survey(
@@ -129,6 +132,7 @@ pub async fn list(
     }
     let sql = "SELECT s.id, s.title_zh, s.title_en, s.intro_zh, s.intro_en, s.status, s.purpose,
             s.link_days, s.reminder_days, s.max_reminders, s.recur_months, s.updated_at, s.version,
+            s.open_token_hash IS NOT NULL AS has_open_link,
             (SELECT COUNT(*) FROM survey_questions q
               WHERE q.survey_id = s.id AND q.retired_at IS NULL) AS questions,
             (SELECT COUNT(*) FROM survey_responses r WHERE r.survey_id = s.id) AS responses
@@ -304,12 +308,15 @@ pub struct Recipient {
 /// contact is asked). `capped` counts those the cap held back.
 pub async fn recipients(
     db: &Db,
+    survey: i64,
     audience: &Audience,
     not_since: DateTime<Utc>,
 ) -> Result<(Vec<Recipient>, i64), sqlx::Error> {
-    // A project audience is the investors with a live deal in it.
+    // A project audience is the investors with a live deal in it; a chosen one, the clients
+    // on the survey's hand-chosen list, whatever their kind.
     let group = match audience.group {
         Some(AudienceGroup::Borrowers) => "c.is_borrower",
+        Some(AudienceGroup::Chosen) => "(c.is_investor OR c.is_borrower)",
         _ => "c.is_investor",
     };
     let sql = format!(
@@ -325,6 +332,9 @@ pub async fn recipients(
            AND ($2 IS NULL OR ip.risk_appetite = $2)
            AND ($3 IS NULL OR ip.ticket_band = $3)
            AND ($4 IS NULL OR c.lifecycle_stage = $4)
+           AND (NOT $7 OR c.id IN (SELECT p.client_id FROM survey_picks p
+                                    WHERE p.survey_id = $6))
+           AND c.archived_at IS NULL
            AND k.removed_at IS NULL AND k.email IS NOT NULL AND k.email <> ''
            AND NOT EXISTS (SELECT 1 FROM survey_opt_outs o WHERE o.contact_id = k.id)
          ORDER BY c.id, k.id"
@@ -341,6 +351,8 @@ pub async fn recipients(
         .bind(audience.band.map(|b| b.as_str()))
         .bind(audience.stage.map(|s| s.as_str()))
         .bind(not_since)
+        .bind(survey)
+        .bind(audience.group == Some(AudienceGroup::Chosen))
         .fetch_all(c)
         .await)?;
     let capped = rows.iter().filter(|r| r.capped).count() as i64;
@@ -981,4 +993,117 @@ pub async fn client_responses(
         .bind(limit)
         .fetch_all(c)
         .await)
+}
+
+/// A hand-chosen client of a survey (or a search result), with its reachable contacts.
+#[derive(FromRow)]
+pub struct PickRecord {
+    pub client_id: i64,
+    pub display_name: String,
+    pub sort_name: String,
+    pub is_investor: bool,
+    pub is_borrower: bool,
+    pub lifecycle_stage: String,
+    pub reachable: i64,
+    pub picked: bool,
+}
+
+const PICK_COLUMNS: &str = "c.id AS client_id, c.display_name, c.sort_name, c.is_investor,
+    c.is_borrower, c.lifecycle_stage,
+    (SELECT COUNT(*) FROM contacts k
+      WHERE k.client_id = c.id AND k.removed_at IS NULL AND k.email IS NOT NULL
+        AND k.email <> ''
+        AND NOT EXISTS (SELECT 1 FROM survey_opt_outs o WHERE o.contact_id = k.id)) AS reachable";
+
+/// Survey `survey`'s chosen clients by name after `after` (sort name, id), `limit` of
+/// them, and how many it has in all.
+pub async fn picks(
+    db: &Db,
+    survey: i64,
+    after: Option<(&str, i64)>,
+    limit: i64,
+) -> Result<(Vec<PickRecord>, i64), sqlx::Error> {
+    let total: i64 = with_db!(db, c => sqlx::query_scalar(
+        "SELECT COUNT(*) FROM survey_picks WHERE survey_id = $1",
+    )
+    .bind(survey)
+    .fetch_one(c)
+    .await)?;
+    let sql = format!(
+        "SELECT {PICK_COLUMNS}, TRUE AS picked
+         FROM survey_picks p JOIN clients c ON c.id = p.client_id
+         WHERE p.survey_id = $1
+           AND ($2 IS NULL OR c.sort_name > $2 OR (c.sort_name = $2 AND c.id > $3))
+         ORDER BY c.sort_name, c.id LIMIT $4"
+    );
+    let (name, id) = after.unzip();
+    let rows = with_db!(db, c => sqlx::query_as::<_, PickRecord>(&sql)
+        .bind(survey)
+        .bind(name)
+        .bind(id.unwrap_or(0))
+        .bind(limit)
+        .fetch_all(c)
+        .await)?;
+    Ok((rows, total))
+}
+
+/// Clients `ids` (a search's matches) as picks of survey `survey`, marked if chosen.
+pub async fn pick_candidates(
+    db: &Db,
+    survey: i64,
+    ids: &[i64],
+) -> Result<Vec<PickRecord>, sqlx::Error> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let list: Vec<String> = (0..ids.len()).map(|i| format!("${}", i + 2)).collect();
+    let sql = format!(
+        "SELECT {PICK_COLUMNS},
+                EXISTS (SELECT 1 FROM survey_picks p
+                         WHERE p.survey_id = $1 AND p.client_id = c.id) AS picked
+         FROM clients c WHERE c.id IN ({}) ORDER BY c.sort_name, c.id",
+        list.join(", ")
+    );
+    with_db!(db, c => {
+        let mut q = sqlx::query_as::<_, PickRecord>(&sql).bind(survey);
+        for id in ids {
+            q = q.bind(*id);
+        }
+        q.fetch_all(c).await
+    })
+}
+
+/// Adds client `client` to survey `survey`'s chosen list; false if it was on it already.
+pub async fn add_pick(
+    tx: &mut Tx,
+    survey: i64,
+    client: i64,
+    by: i64,
+    now: DateTime<Utc>,
+) -> Result<bool, sqlx::Error> {
+    let added = with_tx!(tx, c => sqlx::query(
+        "INSERT INTO survey_picks (survey_id, client_id, added_by, added_at)
+         VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+    )
+    .bind(survey)
+    .bind(client)
+    .bind(by)
+    .bind(now)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(added == 1)
+}
+
+/// Takes client `client` off survey `survey`'s chosen list; false if it was not on it.
+pub async fn remove_pick(tx: &mut Tx, survey: i64, client: i64) -> Result<bool, sqlx::Error> {
+    let removed = with_tx!(tx, c => sqlx::query(
+        "DELETE FROM survey_picks WHERE survey_id = $1 AND client_id = $2",
+    )
+    .bind(survey)
+    .bind(client)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(removed == 1)
 }

@@ -166,7 +166,7 @@ async fn start_wave(
     }
     let now = state.clock.now();
     let not_since = now - Duration::days(state.config.survey_min_gap_days.max(0));
-    let (recipients, capped) = repo::recipients(&state.db, audience, not_since)
+    let (recipients, capped) = repo::recipients(&state.db, survey, audience, not_since)
         .await
         .map_err(db)?;
     if recipients.is_empty() {

@@ -16,6 +16,7 @@ use crate::server::errors::db;
 use crate::server::format;
 use crate::server::idempotency;
 use crate::server::state::AppState;
+use crate::server::tokens;
 
 pub const PAGE_SIZE: i64 = 25;
 
@@ -139,6 +140,7 @@ pub async fn detail(state: &AppState, me: &StaffUser, id: i64) -> Result<SurveyD
         projects,
         form_key: idempotency::new_key(),
         can_build: may_build(me),
+        open_link: s.has_open_link,
     })
 }
 
@@ -418,6 +420,53 @@ pub async fn set_status(
     Ok(survey)
 }
 
+/// Turns survey `survey`'s anonymous open link on, with a new token that replaces any
+/// earlier one, or off. Only the token's hash is kept, so the address is returned this once
+/// (a lost one is replaced). A follow-up survey has none: it asks the complaint's contact.
+pub async fn set_open_link(
+    state: &AppState,
+    me: &StaffUser,
+    survey: i64,
+    on: bool,
+    ip: Option<String>,
+) -> Result<Option<String>, AppError> {
+    builder(me)?;
+    let s = found(state, survey).await?;
+    if s.purpose != SurveyPurpose::Regular.as_str() {
+        return Err(AppError::conflict("survey.open_link_follow_up"));
+    }
+    if on && s.status == SurveyStatus::Closed.as_str() {
+        return Err(AppError::conflict("survey.open_link_closed"));
+    }
+    let token = on.then(tokens::mint);
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await.map_err(db)?;
+    repo::set_open_link(
+        &mut tx,
+        survey,
+        token.as_ref().map(|(_, hash)| hash.as_str()),
+    )
+    .await
+    .map_err(db)?;
+    let action = if on {
+        "survey.open_link"
+    } else {
+        "survey.open_link_off"
+    };
+    audited(
+        &mut tx,
+        me,
+        action,
+        survey,
+        serde_json::json!({ "on": on }),
+        ip,
+        now,
+    )
+    .await?;
+    tx.commit().await.map_err(db)?;
+    Ok(token.map(|(text, _)| super::sending::link_url(state, &text)))
+}
+
 /// The survey answers of client `client`'s contacts over time, a page at a time.
 pub async fn client_answers(
     state: &AppState,
@@ -449,4 +498,128 @@ pub async fn client_answers(
             .collect(),
         next,
     })
+}
+
+/// Hand-chosen clients a survey page lists at a time, and search matches it shows.
+const PICKS_PAGE: i64 = 25;
+const PICK_MATCHES: i64 = 10;
+
+fn pick_row(r: repo::PickRecord) -> super::model::PickRow {
+    super::model::PickRow {
+        client: r.client_id,
+        name: r.display_name,
+        kind: super::model::kind_of(r.is_investor, r.is_borrower),
+        stage: crate::clients::model::LifecycleStage::parse(&r.lifecycle_stage),
+        reachable: r.reachable,
+        picked: r.picked,
+    }
+}
+
+/// Survey `survey`'s hand-chosen clients, a page after `after` ("id~sort name"), and the
+/// clients matching `q` (the client list's search) for adding.
+pub async fn picks(
+    state: &AppState,
+    me: &StaffUser,
+    survey: i64,
+    q: Option<String>,
+    after: Option<String>,
+) -> Result<super::model::SurveyPicks, AppError> {
+    let s = found(state, survey).await?;
+    let after = after
+        .as_deref()
+        .and_then(|a| a.split_once('~'))
+        .and_then(|(id, name)| Some((name.to_string(), id.parse::<i64>().ok()?)));
+    let (rows, total) = repo::picks(
+        &state.db,
+        survey,
+        after.as_ref().map(|(n, id)| (n.as_str(), *id)),
+        PICKS_PAGE + 1,
+    )
+    .await
+    .map_err(db)?;
+    let next = (rows.len() as i64 > PICKS_PAGE)
+        .then(|| {
+            rows.get(PICKS_PAGE as usize - 1)
+                .map(|r| format!("{}~{}", r.client_id, r.sort_name))
+        })
+        .flatten();
+    let rows = rows
+        .into_iter()
+        .take(PICKS_PAGE as usize)
+        .map(pick_row)
+        .collect();
+    let q = q.unwrap_or_default();
+    let searched = !q.trim().is_empty();
+    let found = if searched {
+        let filter = crate::clients::model::ClientFilter {
+            q,
+            ..Default::default()
+        };
+        let today = state.clock.now().date_naive();
+        let matches = crate::clients::repo::list(&state.db, &filter, today, PICK_MATCHES)
+            .await
+            .map_err(db)?;
+        let ids: Vec<i64> = matches.rows.iter().map(|r| r.id).collect();
+        repo::pick_candidates(&state.db, survey, &ids)
+            .await
+            .map_err(db)?
+            .into_iter()
+            .map(pick_row)
+            .collect()
+    } else {
+        Vec::new()
+    };
+    Ok(super::model::SurveyPicks {
+        rows,
+        total,
+        next,
+        found,
+        searched,
+        can_change: may_build(me)
+            && s.status != SurveyStatus::Closed.as_str()
+            && s.purpose == SurveyPurpose::Regular.as_str(),
+    })
+}
+
+/// Puts client `client` on survey `survey`'s hand-chosen list (`add`) or takes it off.
+/// Returns whether the list changed.
+pub async fn set_pick(
+    state: &AppState,
+    me: &StaffUser,
+    survey: i64,
+    client: i64,
+    add: bool,
+    ip: Option<String>,
+) -> Result<bool, AppError> {
+    builder(me)?;
+    let s = found(state, survey).await?;
+    if s.purpose != SurveyPurpose::Regular.as_str() {
+        return Err(AppError::conflict("survey.follow_up_not_sent"));
+    }
+    if s.status == SurveyStatus::Closed.as_str() {
+        return Err(AppError::conflict("survey.closed_no_change"));
+    }
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await.map_err(db)?;
+    let changed = if add {
+        let record = crate::clients::repo::find_tx(&mut tx, client)
+            .await
+            .map_err(db)?
+            .filter(|c| c.archived_at.is_none())
+            .ok_or_else(|| AppError::invalid("client", "survey.pick_unknown"))?;
+        repo::add_pick(&mut tx, survey, record.id, me.0.id, now)
+            .await
+            .map_err(db)?
+    } else {
+        repo::remove_pick(&mut tx, survey, client)
+            .await
+            .map_err(db)?
+    };
+    if changed {
+        let action = if add { "survey.pick" } else { "survey.unpick" };
+        let after = serde_json::json!({ "client": client });
+        audited(&mut tx, me, action, survey, after, ip, now).await?;
+    }
+    tx.commit().await.map_err(db)?;
+    Ok(changed)
 }

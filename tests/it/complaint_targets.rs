@@ -10,6 +10,7 @@ use covenant::with_db;
 crate::on_both_engines!(
     a_missed_target_is_escalated_once_to_the_manager_and_the_crm_officer,
     staff_log_a_phone_complaint_assigned_to_the_owner_and_timed_by_its_severity,
+    a_crm_officer_sets_the_targets_and_complaints_opened_afterwards_follow_them,
 );
 
 async fn scalar(app: &TestApp, sql: &str) -> i64 {
@@ -339,4 +340,122 @@ async fn staff_log_a_phone_complaint_assigned_to_the_owner_and_timed_by_its_seve
     .await)
     .expect("triaged");
     assert_eq!(due - opened, chrono::Duration::hours(72));
+}
+
+/// The targets form with every severity at its installed hours but `changes`.
+fn targets_form(changes: &[(&'static str, &'static str)]) -> Vec<(&'static str, &'static str)> {
+    let mut form = vec![
+        ("low_first", "72"),
+        ("low_resolution", "336"),
+        ("medium_first", "24"),
+        ("medium_resolution", "168"),
+        ("high_first", "8"),
+        ("high_resolution", "72"),
+        ("critical_first", "4"),
+        ("critical_resolution", "48"),
+    ];
+    for (name, value) in changes {
+        if let Some(slot) = form.iter_mut().find(|(n, _)| n == name) {
+            slot.1 = value;
+        }
+    }
+    form
+}
+
+async fn first_response_hours(
+    app: &TestApp,
+    id: i64,
+    opened: chrono::DateTime<chrono::Utc>,
+) -> i64 {
+    let due: chrono::DateTime<chrono::Utc> = with_db!(&app.db, c => sqlx::query_scalar(
+        "SELECT first_response_due_at FROM complaints WHERE id = $1"
+    )
+    .bind(id)
+    .fetch_one(c)
+    .await)
+    .expect("due");
+    (due - opened).num_hours()
+}
+
+async fn a_crm_officer_sets_the_targets_and_complaints_opened_afterwards_follow_them(
+    engine: Engine,
+) {
+    let (app, _db) = TestApp::spawn(&engine).await;
+    let (rm_id, rm) = app
+        .staff_browser("li.na@covenant.example", "李娜", Role::Rm)
+        .await;
+    let (_, officer) = app
+        .staff_browser("chen.jing@covenant.example", "陈静", Role::CrmOfficer)
+        .await;
+    let fund = fixtures::client(&app, rm_id, "长江绿色基础设施基金", true, false).await;
+    let (_, _, investor) = portal::investor(&app, &rm, fund, "周敏", "zhou.min@a.example").await;
+    let opened_before = app.clock_now();
+    let before = portal::complaint(&app, &investor, "季度报告晚到。").await;
+    let targets_sql = "SELECT first_response_hours * 1000 + resolution_hours FROM complaint_targets
+                       WHERE severity = 'medium'";
+
+    // Everyone on the staff reads the targets; a manager may not change them.
+    let page = app.page(&rm, "/complaints/targets").await;
+    assert!(
+        page.contains("id=\"targets\"") && !page.contains("name=\"medium_first\""),
+        "{page}"
+    );
+    let refused = app
+        .post_form(
+            &rm,
+            "/complaints/targets",
+            &targets_form(&[("medium_first", "2")]),
+        )
+        .await;
+    assert_eq!(refused.status(), 403);
+    assert_eq!(scalar(&app, targets_sql).await, 24_168);
+
+    // Bad hours come back on the form with a message per field, and nothing changes.
+    let bad = app
+        .post_form(
+            &officer,
+            "/complaints/targets",
+            &targets_form(&[("medium_first", "0"), ("high_first", "100")]),
+        )
+        .await;
+    assert_eq!(bad.status(), 422);
+    let bad = bad.text().await.expect("body");
+    assert!(bad.contains("请输入 1 至 8784 之间的整数小时。"), "{bad}");
+    assert!(bad.contains("解决时限不能短于首次回复时限。"), "{bad}");
+    assert!(
+        bad.contains("id=\"medium_first\"") && bad.contains("value=\"0\""),
+        "{bad}"
+    );
+    assert_eq!(scalar(&app, targets_sql).await, 24_168);
+
+    // The officer sets medium to 2 and 10 hours: saved, shown with who changed it, audited.
+    let saved = app
+        .post_form(
+            &officer,
+            "/complaints/targets",
+            &targets_form(&[("medium_first", "2"), ("medium_resolution", "10")]),
+        )
+        .await;
+    assert_eq!(saved.status(), 303);
+    assert_eq!(location(&saved), "/complaints/targets?saved=1");
+    assert_eq!(scalar(&app, targets_sql).await, 2_010);
+    let page = app.page(&officer, "/complaints/targets?saved=1").await;
+    assert!(
+        page.contains("时限已保存：1 个严重程度已更改。") && page.contains("陈静"),
+        "{page}"
+    );
+    assert_eq!(
+        scalar(
+            &app,
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'complaint.targets'"
+        )
+        .await,
+        1
+    );
+
+    // A complaint raised now is due by the new targets; the earlier one keeps its due time.
+    let opened_after = app.clock_now();
+    let after = portal::complaint(&app, &investor, "分配款未到账。").await;
+    assert_eq!(first_response_hours(&app, after, opened_after).await, 2);
+    assert_eq!(first_response_hours(&app, before, opened_before).await, 24);
 }

@@ -18,6 +18,8 @@ crate::on_both_engines!(
     results_score_the_answers_and_the_export_opens_safely_in_a_spreadsheet,
     resolving_a_survey_complaint_sends_one_follow_up_and_records_recovery,
     an_investor_answers_a_waiting_survey_from_the_portal,
+    an_open_link_takes_anonymous_answers_until_it_is_replaced_or_turned_off,
+    a_wave_to_clients_chosen_by_hand_reaches_only_their_contacts,
 );
 
 async fn scalar(app: &TestApp, sql: &str) -> i64 {
@@ -848,4 +850,190 @@ async fn an_investor_answers_a_waiting_survey_from_the_portal(engine: Engine) {
         "answered, no longer waiting"
     );
     assert_eq!(responses(&app).await, 1);
+}
+
+/// The open link's address on the page its making rendered, as a path.
+fn open_link_in(app: &TestApp, page: &str) -> String {
+    let start = page
+        .find(&format!("value=\"{}/s/", app.origin))
+        .expect("the open link's address")
+        + "value=\"".len()
+        + app.origin.len();
+    page[start..]
+        .split('"')
+        .next()
+        .unwrap_or_default()
+        .to_string()
+}
+
+async fn an_open_link_takes_anonymous_answers_until_it_is_replaced_or_turned_off(engine: Engine) {
+    let (app, _db) = TestApp::spawn(&engine).await;
+    let w = world(&app).await;
+    let survey = open_survey(&app, &w.officer, &[], &[NPS, COMMENT]).await;
+    let path = format!("/surveys/{survey}/open-link");
+
+    // Only those who build surveys make one.
+    let refused = app.post_form(&w.rm, &path, &[("turn", "on")]).await;
+    assert_eq!(refused.status(), 403);
+    let made = app.post_form(&w.officer, &path, &[("turn", "on")]).await;
+    assert_eq!(made.status(), 200);
+    let made = made.text().await.expect("page");
+    let link = open_link_in(&app, &made);
+    assert_eq!(link.len(), "/s/".len() + 64, "{link}");
+    assert!(made.contains("公开链接已开启。"), "{made}");
+
+    // Two people answer through it: two responses, neither tied to a client; the poor one
+    // opens a complaint without a client, in the unassigned queue.
+    let (first, second) = (app.browser(), app.browser());
+    let page = app.page(&first, &link).await;
+    assert!(!page.contains("/unsubscribe"), "{page}");
+    let field = first_field(&page);
+    for (who, score) in [(&first, "10"), (&second, "3")] {
+        let answered = app.post_form(who, &link, &[(field.as_str(), score)]).await;
+        assert_eq!(answered.status(), 303, "{score}");
+    }
+    assert_eq!(
+        scalar(&app, "SELECT COUNT(*) FROM survey_responses WHERE invitation_id IS NULL AND client_id IS NULL").await,
+        2
+    );
+    assert_eq!(
+        scalar(&app, "SELECT COUNT(*) FROM complaints WHERE source = 'survey' AND client_id IS NULL AND assignee_id IS NULL").await,
+        1
+    );
+
+    // A new link replaces the old one, whose address then opens nothing.
+    let replaced = app.post_form(&w.officer, &path, &[("turn", "on")]).await;
+    let replacement = open_link_in(&app, &replaced.text().await.expect("page"));
+    assert_ne!(replacement, link);
+    let old = app
+        .browser()
+        .get(format!("{}{link}", app.origin))
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(old.status(), 404);
+    assert_eq!(
+        app.browser()
+            .get(format!("{}{replacement}", app.origin))
+            .send()
+            .await
+            .expect("get")
+            .status(),
+        200
+    );
+
+    // Turned off, no address opens it, and the page says there is none.
+    let off = app.post_form(&w.officer, &path, &[("turn", "off")]).await;
+    assert_eq!(off.status(), 303);
+    assert_eq!(
+        location(&off),
+        format!("/surveys/{survey}?open_link_off=1#open-link")
+    );
+    let late = app
+        .post_form(&app.browser(), &replacement, &[(field.as_str(), "9")])
+        .await;
+    assert_eq!(late.status(), 404);
+    assert_eq!(responses(&app).await, 2);
+    let page = app
+        .page(&w.officer, &format!("/surveys/{survey}?open_link_off=1"))
+        .await;
+    assert!(
+        page.contains("此调查没有公开链接。") && page.contains("公开链接已关闭"),
+        "{page}"
+    );
+    assert_eq!(
+        scalar(
+            &app,
+            "SELECT COUNT(*) FROM audit_log WHERE action LIKE 'survey.open_link%'"
+        )
+        .await,
+        3
+    );
+}
+
+async fn client_named(app: &TestApp, name: &str) -> i64 {
+    with_db!(&app.db, c => sqlx::query_scalar::<_, i64>("SELECT id FROM clients WHERE display_name = $1")
+        .bind(name)
+        .fetch_one(c)
+        .await)
+    .expect(name)
+}
+
+async fn a_wave_to_clients_chosen_by_hand_reaches_only_their_contacts(engine: Engine) {
+    let (app, _db) = TestApp::spawn(&engine).await;
+    let w = world(&app).await;
+    let survey = open_survey(&app, &w.officer, &[], &[NPS]).await;
+    let sponsor = client_named(&app, "西部风电开发有限公司").await;
+    let picks = format!("/surveys/{survey}/picks");
+
+    // The search finds a client to add, by a Chinese term as the client list does.
+    let page = app
+        .page(
+            &w.officer,
+            &format!("/surveys/{survey}?pick_q=%E9%95%BF%E6%B1%9F"),
+        )
+        .await;
+    let matches = page
+        .split("id=\"pick-matches\"")
+        .nth(1)
+        .expect("matches")
+        .to_string();
+    assert!(
+        matches.contains("长江绿色基础设施基金") && !matches.contains("Harbour"),
+        "{matches}"
+    );
+
+    // A manager may not change the list; a CRM officer adds, and adding twice adds once.
+    let client = w.fund_a.to_string();
+    let refused = app
+        .post_form(&w.rm, &picks, &[("client", client.as_str())])
+        .await;
+    assert_eq!(refused.status(), 403);
+    for id in [client.clone(), client.clone(), sponsor.to_string()] {
+        let added = app
+            .post_form(
+                &w.officer,
+                &picks,
+                &[("client", id.as_str()), ("pick_q", "长江")],
+            )
+            .await;
+        assert_eq!(added.status(), 303);
+        assert!(
+            location(&added).contains("picked=1&pick_q=%E9%95%BF%E6%B1%9F"),
+            "{}",
+            location(&added)
+        );
+    }
+    for bad in ["abc", "999999"] {
+        let refused = app.post_form(&w.officer, &picks, &[("client", bad)]).await;
+        assert_eq!(refused.status(), 422, "{bad}");
+        let text = refused.text().await.expect("page");
+        assert!(text.contains("请选择存在且未归档的客户。"), "{text}");
+    }
+    assert_eq!(scalar(&app, "SELECT COUNT(*) FROM survey_picks").await, 2);
+    let page = app.page(&w.officer, &format!("/surveys/{survey}")).await;
+    assert!(page.contains("已选择 2 个客户。"), "{page}");
+
+    // Taken off again, the sponsor gets nothing: the wave reaches the fund's contact alone.
+    let removed = app
+        .post_form(
+            &w.officer,
+            &format!("{picks}/{sponsor}/remove"),
+            &[("x", "")],
+        )
+        .await;
+    assert_eq!(removed.status(), 303);
+    let sent = send(&app, &w.officer, survey, "chosen").await;
+    assert_eq!(sent.status(), 303);
+    assert!(location(&sent).contains("sent=1"), "{}", location(&sent));
+    assert_eq!(links_to(&app, ZH).len(), 1);
+    assert!(links_to(&app, EN).is_empty() && links_to(&app, BORROWER).is_empty());
+    assert_eq!(
+        scalar(
+            &app,
+            "SELECT COUNT(*) FROM audit_log WHERE action IN ('survey.pick', 'survey.unpick')"
+        )
+        .await,
+        3
+    );
 }

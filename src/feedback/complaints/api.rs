@@ -62,3 +62,16 @@ pub async fn complaint_dashboard() -> Result<super::model::ComplaintDashboard, A
         .await,
     )
 }
+
+#[server(prefix = "/rpc", endpoint = "complaints/targets", input = GetUrl)]
+pub async fn complaint_target_settings() -> Result<super::model::TargetSettings, AppError> {
+    use crate::auth::backend::current_staff;
+    use crate::server::errors::with_status;
+    with_status(
+        async {
+            let me = current_staff().await?;
+            super::service::target_settings(&crate::clients::service::state()?, &me).await
+        }
+        .await,
+    )
+}

@@ -67,3 +67,38 @@ pub async fn log(
     )
     .await
 }
+
+/// POST `/complaints/targets`: the response-time targets per severity; the settings page
+/// again, with a note of what was saved or with the form's messages.
+pub async fn save_targets(
+    State(state): State<AppState>,
+    auth: AuthSession,
+    parts: Parts,
+    body: Bytes,
+) -> Response {
+    let Some(me) = auth.user else {
+        return sign_in_first(&parts);
+    };
+    let pairs = pairs(&body);
+    let form = super::targets::TargetsForm::from_pairs(
+        pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+    );
+    let result = service::save_targets(&state, &me, &form, ip_of(&parts)).await;
+    let done = match &result {
+        Ok(changed) => format!("/complaints/targets?saved={changed}"),
+        Err(_) => String::new(),
+    };
+    answer_on_page(
+        &state,
+        parts,
+        "/complaints/targets",
+        result,
+        &done,
+        |errors, error_key| super::model::SubmittedTargets {
+            form,
+            errors,
+            error_key,
+        },
+    )
+    .await
+}

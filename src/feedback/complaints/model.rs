@@ -322,6 +322,32 @@ pub struct SubmittedResponse {
     pub error_key: Option<String>,
 }
 
+/// One severity's response-time targets on the settings page.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TargetRow {
+    pub severity: Option<Severity>,
+    pub first_response_hours: i64,
+    pub resolution_hours: i64,
+    /// When they were last changed, in the reader's time zone, and by whom.
+    pub changed_at: Option<String>,
+    pub changed_by: Option<String>,
+}
+
+/// The response-time target settings (`/complaints/targets`).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct TargetSettings {
+    pub rows: Vec<TargetRow>,
+    pub can_edit: bool,
+}
+
+/// The target settings form shown again with its messages.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SubmittedTargets {
+    pub form: super::targets::TargetsForm,
+    pub errors: Vec<FieldError>,
+    pub error_key: Option<String>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::ComplaintStatus::*;

@@ -1,12 +1,15 @@
 //! Pages of complaints: the staff queue and one complaint with its whole timeline and the
 //! post form; and the parts the investor's pages share (the list and the timeline).
-use super::api::{complaint_dashboard, complaint_log_options, complaint_queue, staff_complaint};
+use super::api::{
+    complaint_dashboard, complaint_log_options, complaint_queue, complaint_target_settings,
+    staff_complaint,
+};
 use super::model::{
     ComplaintCategory, ComplaintDashboard, ComplaintDetail, ComplaintPage, EventView,
     LOGGED_SOURCES, LogComplaintOptions, LoggedComplaintForm, QUEUE_TABS, Severity,
-    SubmittedLogged, SubmittedResponse, queue_tab,
+    SubmittedLogged, SubmittedResponse, SubmittedTargets, TargetRow, TargetSettings, queue_tab,
 };
-use super::targets::TargetState;
+use super::targets::{MAX_TARGET_HOURS, TargetState, target_field};
 use crate::core::i18n;
 use crate::ui::fields::{Area, Choice, message_for};
 use crate::ui::layout::failed;
@@ -137,7 +140,10 @@ pub fn ComplaintQueuePage() -> impl IntoView {
     view! {
         <Title text=tr("complaint.queue") />
         <h1>{tr("complaint.queue")}</h1>
-        <p><a href="/complaints/dashboard">{tr("complaint.dashboard")}</a></p>
+        <p>
+            <a href="/complaints/dashboard">{tr("complaint.dashboard")}</a>" · "
+            <a href="/complaints/targets">{tr("complaint.targets")}</a>
+        </p>
         <nav aria-label=tr("complaint.queue") class="tabs">
             {QUEUE_TABS.into_iter().map(|tab| view! {
                 <a href=format!("/complaints?show={tab}") aria-current=(tab == show).then_some("page")>{tr(&format!("complaint.tab.{tab}"))}</a> " "
@@ -433,4 +439,132 @@ fn DashboardView(d: ComplaintDashboard) -> impl IntoView {
             }}
         </section>
     }
+}
+
+/// `/complaints/targets`: the response-time targets per severity, changed by CRM officers
+/// and administrators.
+#[component]
+pub fn ComplaintTargetsPage() -> impl IntoView {
+    let data = Resource::new(|| (), |_| complaint_target_settings());
+    let saved = use_query_map()
+        .get_untracked()
+        .get("saved")
+        .and_then(|n| n.parse::<i64>().ok());
+    let lang = use_lang();
+    view! {
+        <Title text=tr("complaint.targets") />
+        <p><a href="/complaints">{tr("complaint.queue")}</a></p>
+        <h1>{tr("complaint.targets")}</h1>
+        <p class="hint">{tr("complaint.target_settings.hint")}</p>
+        {saved.map(|n| {
+            let text = if n == 0 {
+                tr("complaint.target_settings.unchanged")
+            } else {
+                i18n::t_with(lang, "complaint.target_settings.saved", &[("count", &n.to_string())])
+            };
+            view! { <p class="alert alert-success" role="status">{text}</p> }
+        })}
+        <Suspense fallback=|| view! { <p class="muted">{tr("form.loading")}</p> }>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok(settings) => view! { <TargetsForm settings /> }.into_any(),
+                    Err(error) => failed(error),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn TargetsForm(settings: TargetSettings) -> impl IntoView {
+    let s = use_context::<SubmittedTargets>().unwrap_or_default();
+    let can_edit = settings.can_edit;
+    let table = view! {
+        <div class="table-wrap">
+            <table id="targets">
+                <thead><tr>
+                    <th scope="col">{tr("complaint.severity")}</th>
+                    <th scope="col" id="target-col-first">{tr("complaint.target_settings.first")}</th>
+                    <th scope="col" id="target-col-resolution">{tr("complaint.target_settings.resolution")}</th>
+                    <th scope="col">{tr("complaint.target_settings.changed")}</th>
+                </tr></thead>
+                <tbody>
+                    {settings.rows.into_iter().map(|row| view! { <TargetLine row s=s.clone() can_edit /> }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    };
+    if !can_edit {
+        return view! {
+            <section class="card">
+                {table}
+                <p class="hint">{tr("complaint.target_settings.read_only")}</p>
+            </section>
+        }
+        .into_any();
+    }
+    view! {
+        <section class="card">
+            {s.error_key.clone().map(|k| view! { <p class="alert alert-error" role="alert">{tr(&k)}</p> })}
+            <form method="post" action="/complaints/targets">
+                {table}
+                <button type="submit" class="primary">{tr("complaint.target_settings.save")}</button>
+            </form>
+        </section>
+    }
+    .into_any()
+}
+
+/// One severity's row: its two targets (inputs when the reader may change them) and its
+/// last change.
+#[component]
+fn TargetLine(row: TargetRow, s: SubmittedTargets, can_edit: bool) -> impl IntoView {
+    let lang = use_lang();
+    let Some(severity) = row.severity else {
+        return ().into_any();
+    };
+    let row_id = format!("target-{}", severity.as_str());
+    let cell = |which: &'static str, hours: i64| {
+        let field = target_field(severity, which);
+        if !can_edit {
+            return view! { <td class="num">{hours}</td> }.into_any();
+        }
+        let value = s
+            .form
+            .value(&field)
+            .map(str::to_string)
+            .unwrap_or_else(|| hours.to_string());
+        let error = message_for(&s.errors, &field);
+        let error_id = format!("{field}-error");
+        let labelled = format!("{row_id} target-col-{which}");
+        let invalid = !error.is_empty();
+        view! {
+            <td>
+                <input type="number" id=field.clone() name=field min="1" max=MAX_TARGET_HOURS.to_string()
+                    step="1" inputmode="numeric" required=true value=value
+                    aria-labelledby=labelled aria-invalid=invalid.then_some("true")
+                    aria-describedby=invalid.then(|| error_id.clone()) />
+                {invalid.then(|| view! { <p class="field-error" id=error_id>{tr(&error)}</p> })}
+            </td>
+        }
+        .into_any()
+    };
+    let changed = match (row.changed_at, row.changed_by) {
+        (Some(at), Some(name)) => i18n::t_with(
+            lang,
+            "complaint.target_settings.changed_line",
+            &[("at", &at), ("name", &name)],
+        ),
+        (Some(at), None) => at,
+        _ => tr("complaint.target_settings.as_installed"),
+    };
+    view! {
+        <tr data-severity=severity.as_str()>
+            <th scope="row" id=row_id.clone()>{tr(&severity.i18n_key())}</th>
+            {cell("first", row.first_response_hours)}
+            {cell("resolution", row.resolution_hours)}
+            <td>{changed}</td>
+        </tr>
+    }
+    .into_any()
 }

@@ -257,6 +257,52 @@ pub async fn target_of(tx: &mut Tx, severity: &str) -> Result<Option<Target>, sq
     }))
 }
 
+/// One severity's targets as the settings page shows them, with their last change.
+#[derive(FromRow)]
+pub struct TargetSetting {
+    pub severity: String,
+    pub first_response_hours: i64,
+    pub resolution_hours: i64,
+    pub updated_at: Option<DateTime<Utc>>,
+    pub updated_by: Option<String>,
+}
+
+/// Every severity's targets with who last changed them, most severe first.
+pub async fn target_settings(db: &Db) -> Result<Vec<TargetSetting>, sqlx::Error> {
+    with_db!(db, c => sqlx::query_as::<_, TargetSetting>(
+        "SELECT t.severity, t.first_response_hours, t.resolution_hours, t.updated_at,
+                u.name AS updated_by
+         FROM complaint_targets t LEFT JOIN users u ON u.id = t.updated_by
+         ORDER BY t.resolution_hours, t.severity",
+    )
+    .fetch_all(c)
+    .await)
+}
+
+/// Sets `severity`'s targets; true if they changed (an unchanged row keeps its last change).
+pub async fn set_target(
+    tx: &mut Tx,
+    severity: &str,
+    target: Target,
+    by: i64,
+    now: DateTime<Utc>,
+) -> Result<bool, sqlx::Error> {
+    let changed = with_tx!(tx, c => sqlx::query(
+        "UPDATE complaint_targets
+         SET first_response_hours = $1, resolution_hours = $2, updated_by = $3, updated_at = $4
+         WHERE severity = $5 AND (first_response_hours <> $1 OR resolution_hours <> $2)",
+    )
+    .bind(target.first_response_hours)
+    .bind(target.resolution_hours)
+    .bind(by)
+    .bind(now)
+    .bind(severity)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(changed == 1)
+}
+
 /// Every severity's targets, most severe first.
 pub async fn targets(db: &Db) -> Result<Vec<(String, Target)>, sqlx::Error> {
     let rows: Vec<(String, i64, i64)> = with_db!(db, c => sqlx::query_as(

@@ -468,3 +468,79 @@ pub async fn dashboard(state: &AppState) -> Result<ComplaintDashboard, AppError>
         },
     })
 }
+
+/// The response-time targets per severity, for any staff member to read; CRM officers and
+/// administrators may change them.
+pub async fn target_settings(
+    state: &AppState,
+    me: &StaffUser,
+) -> Result<super::model::TargetSettings, AppError> {
+    let tz = &me.0.time_zone;
+    let rows = repo::target_settings(&state.db)
+        .await
+        .map_err(db)?
+        .into_iter()
+        .map(|t| super::model::TargetRow {
+            severity: Severity::parse(&t.severity),
+            first_response_hours: t.first_response_hours,
+            resolution_hours: t.resolution_hours,
+            changed_at: t.updated_at.map(|at| format::date_time(at, tz)),
+            changed_by: t.updated_by,
+        })
+        .collect();
+    Ok(super::model::TargetSettings {
+        rows,
+        can_edit: may_set_targets(me),
+    })
+}
+
+fn may_set_targets(me: &StaffUser) -> bool {
+    me.0.role()
+        .can(crate::core::roles::Permission::EditAllRecords)
+}
+
+/// Saves the targets of `form` with one audit row of what changed. New targets apply to
+/// complaints opened (or given a new severity) from now on; open complaints keep the due
+/// times they were given, which staff and the escalation job already work to.
+pub async fn save_targets(
+    state: &AppState,
+    me: &StaffUser,
+    form: &super::targets::TargetsForm,
+    ip: Option<String>,
+) -> Result<i64, AppError> {
+    if !may_set_targets(me) {
+        return Err(AppError::Forbidden);
+    }
+    let targets = super::targets::validate_targets(form).map_err(AppError::Invalid)?;
+    let before: Vec<(String, super::targets::Target)> =
+        repo::targets(&state.db).await.map_err(db)?;
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await.map_err(db)?;
+    let mut changed = Vec::new();
+    for (severity, target) in &targets {
+        if repo::set_target(&mut tx, severity.as_str(), *target, me.0.id, now)
+            .await
+            .map_err(db)?
+        {
+            changed.push((severity.as_str(), *target));
+        }
+    }
+    if !changed.is_empty() {
+        let was: Vec<_> = before
+            .iter()
+            .filter(|(s, _)| changed.iter().any(|(c, _)| c == s))
+            .collect();
+        let entry = AuditEntry::new(
+            Actor::Staff(me.0.id),
+            "complaint.targets",
+            "complaint_targets",
+            None,
+        )
+        .before(&was)
+        .after(&changed)
+        .ip(ip);
+        audit::record(&mut tx, now, entry).await.map_err(db)?;
+    }
+    tx.commit().await.map_err(db)?;
+    Ok(changed.len() as i64)
+}

@@ -1,5 +1,7 @@
 //! Response-time targets, as pure rules: when a complaint is due, and where it stands
 //! against its targets at a given moment. Targets are calendar hours (DESIGN §5).
+use super::model::Severity;
+use crate::core::error::FieldError;
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -11,6 +13,82 @@ pub const DUE_SOON_HOURS: i64 = 4;
 pub struct Target {
     pub first_response_hours: i64,
     pub resolution_hours: i64,
+}
+
+/// The longest target the settings accept: a year of calendar hours.
+pub const MAX_TARGET_HOURS: i64 = 24 * 366;
+
+/// The form field of one severity's first-response (`first`) or resolution target.
+pub fn target_field(severity: Severity, which: &str) -> String {
+    format!("{}_{which}", severity.as_str())
+}
+
+/// The target settings form as posted: hours per field of `target_field`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct TargetsForm {
+    pub hours: Vec<(String, String)>,
+}
+
+impl TargetsForm {
+    pub fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> TargetsForm {
+        TargetsForm {
+            hours: pairs
+                .into_iter()
+                .filter(|(name, _)| name.ends_with("_first") || name.ends_with("_resolution"))
+                .map(|(name, value)| (name.to_string(), value.to_string()))
+                .collect(),
+        }
+    }
+
+    /// What was typed into `field`, if it was posted.
+    pub fn value(&self, field: &str) -> Option<&str> {
+        self.hours
+            .iter()
+            .find(|(name, _)| name == field)
+            .map(|(_, value)| value.as_str())
+    }
+}
+
+/// Every severity's targets from the form: whole hours from 1 to `MAX_TARGET_HOURS`, and no
+/// resolution due before the first response.
+pub fn validate_targets(form: &TargetsForm) -> Result<Vec<(Severity, Target)>, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let hours = |field: String, errors: &mut Vec<FieldError>| match form
+        .value(&field)
+        .map(|v| v.trim().parse::<i64>())
+    {
+        Some(Ok(h)) if (1..=MAX_TARGET_HOURS).contains(&h) => Some(h),
+        _ => {
+            errors.push(FieldError::new(&field, "complaint.targets.hours_range"));
+            None
+        }
+    };
+    let mut targets = Vec::new();
+    for severity in Severity::ALL.iter().copied() {
+        let first = hours(target_field(severity, "first"), &mut errors);
+        let resolution = hours(target_field(severity, "resolution"), &mut errors);
+        if let (Some(first_response_hours), Some(resolution_hours)) = (first, resolution) {
+            if resolution_hours < first_response_hours {
+                errors.push(FieldError::new(
+                    &target_field(severity, "resolution"),
+                    "complaint.targets.resolution_before_first",
+                ));
+            } else {
+                targets.push((
+                    severity,
+                    Target {
+                        first_response_hours,
+                        resolution_hours,
+                    },
+                ));
+            }
+        }
+    }
+    if errors.is_empty() {
+        Ok(targets)
+    } else {
+        Err(errors)
+    }
 }
 
 /// When a complaint opened at `opened` must first be answered and be resolved.
@@ -137,6 +215,59 @@ mod tests {
             resolution_due: None,
         };
         assert_eq!(target_state(&untargeted, at(23)), TargetState::Done);
+    }
+
+    fn form(values: &[(&str, &str)]) -> TargetsForm {
+        let mut pairs: Vec<(String, String)> = Severity::ALL
+            .iter()
+            .flat_map(|s| {
+                [
+                    (target_field(*s, "first"), "8".to_string()),
+                    (target_field(*s, "resolution"), "72".to_string()),
+                ]
+            })
+            .collect();
+        for (name, value) in values {
+            if let Some(slot) = pairs.iter_mut().find(|(n, _)| n == name) {
+                slot.1 = value.to_string();
+            }
+        }
+        TargetsForm::from_pairs(pairs.iter().map(|(n, v)| (n.as_str(), v.as_str())))
+    }
+
+    #[test]
+    fn target_settings_take_whole_hours_for_every_severity() {
+        let targets = validate_targets(&form(&[("critical_first", " 2 ")])).unwrap();
+        assert_eq!(targets.len(), Severity::ALL.len());
+        let critical = targets
+            .iter()
+            .find(|(s, _)| *s == Severity::Critical)
+            .unwrap();
+        assert_eq!(critical.1.first_response_hours, 2);
+        assert_eq!(critical.1.resolution_hours, 72);
+    }
+
+    #[test]
+    fn target_settings_refuse_bad_hours_field_by_field() {
+        let errors = validate_targets(&form(&[
+            ("low_first", "0"),
+            ("high_resolution", "1.5"),
+            ("medium_first", "9000"),
+        ]))
+        .unwrap_err();
+        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["low_first", "medium_first", "high_resolution"]);
+        let missing = validate_targets(&TargetsForm::default()).unwrap_err();
+        assert_eq!(missing.len(), 2 * Severity::ALL.len());
+    }
+
+    #[test]
+    fn a_resolution_cannot_fall_due_before_the_first_response() {
+        let errors = validate_targets(&form(&[("high_first", "80")])).unwrap_err();
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].field, "high_resolution");
+        assert_eq!(errors[0].key, "complaint.targets.resolution_before_first");
+        assert!(validate_targets(&form(&[("high_first", "72")])).is_ok());
     }
 
     #[test]
