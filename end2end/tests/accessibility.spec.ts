@@ -73,6 +73,9 @@ test('the boards and the complaint pages have no serious accessibility violation
   await page.goto('/complaints/dashboard');
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('投诉看板');
   expect(await seriousViolations(page)).toEqual([]);
+  await page.goto('/complaints/targets');
+  await expect(page.getByLabel('首次回复（小时）').first()).toBeVisible();
+  expect(await seriousViolations(page)).toEqual([]);
 });
 
 test('the engagement page and the portal preview have no serious accessibility violations', async ({ page }) => {
