@@ -511,6 +511,7 @@ pub async fn serve(state: AppState) -> Result<(), String> {
     println!("Covenant is running at {}", state.config.public_url);
     let app = router(state.clone())?;
     forget_idle_addresses(&state);
+    checkpoint_in_background(&state);
     // Without TCP_NODELAY each streamed response stalls ~40 ms on delayed ACKs.
     let listener = listener.tap_io(|tcp| {
         let _ = tcp.set_nodelay(true);
@@ -545,6 +546,24 @@ fn forget_idle_addresses(state: &AppState) {
             for limiter in &limiters {
                 limiter.retain_recent();
                 limiter.shrink_to_fit();
+            }
+        }
+    });
+}
+
+/// Every second, SQLite's write-ahead log is copied into the database file by a reader
+/// connection, so the one writer never pays for it (see `Db::checkpoint`).
+fn checkpoint_in_background(state: &AppState) {
+    let db = state.db.clone();
+    if db.engine() != "sqlite" {
+        return;
+    }
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(1));
+        loop {
+            every.tick().await;
+            if let Err(error) = db.checkpoint().await {
+                tracing::warn!(%error, "could not checkpoint the write-ahead log");
             }
         }
     });

@@ -473,16 +473,24 @@ pub struct LinkRecord {
     pub expires_at: Option<DateTime<Utc>>,
     pub answered_at: Option<DateTime<Utc>>,
     pub status: String,
+    /// The client's owner, if active: who a complaint from a poor answer is assigned to.
+    pub owner_id: Option<i64>,
+    /// Whether the client's decline signal has a survey reason now (an answer may clear it).
+    pub survey_reason: bool,
 }
 
 /// The link with token hash `hash`: a contact's link, or a survey's anonymous open link.
 pub async fn link(db: &Db, hash: &str) -> Result<Option<LinkRecord>, sqlx::Error> {
     let contact = with_db!(db, c => sqlx::query_as::<_, LinkRecord>(
         "SELECT i.id AS invitation_id, i.survey_id, i.wave_id, i.client_id, i.contact_id,
-                i.complaint_id, i.language, i.expires_at, i.answered_at, s.status
+                i.complaint_id, i.language, i.expires_at, i.answered_at, s.status,
+                CASE WHEN u.active THEN u.id END AS owner_id,
+                COALESCE(cl.risk_reasons LIKE '%signal.survey_%', FALSE) AS survey_reason
          FROM survey_link_tokens t
          JOIN survey_invitations i ON i.id = t.invitation_id
          JOIN surveys s ON s.id = i.survey_id
+         LEFT JOIN clients cl ON cl.id = i.client_id
+         LEFT JOIN users u ON u.id = cl.owner_id
          WHERE t.token_hash = $1",
     )
     .bind(hash)
@@ -496,7 +504,8 @@ pub async fn link(db: &Db, hash: &str) -> Result<Option<LinkRecord>, sqlx::Error
                 CAST(NULL AS BIGINT) AS wave_id, CAST(NULL AS BIGINT) AS client_id,
                 CAST(NULL AS BIGINT) AS contact_id, CAST(NULL AS BIGINT) AS complaint_id,
                 CAST(NULL AS TEXT) AS language, CAST(NULL AS TIMESTAMPTZ) AS expires_at,
-                CAST(NULL AS TIMESTAMPTZ) AS answered_at, status
+                CAST(NULL AS TIMESTAMPTZ) AS answered_at, status,
+                CAST(NULL AS BIGINT) AS owner_id, FALSE AS survey_reason
          FROM surveys WHERE open_token_hash = $1",
     )
     .bind(hash)
@@ -616,17 +625,6 @@ async fn insert_answers(tx: &mut Tx, response: i64, answers: &[Answer]) -> Resul
         }
         q.execute(c).await.map(|_| ())
     })
-}
-
-/// Whether client `client`'s decline signal has a survey reason now.
-pub async fn has_survey_reason(db: &Db, client: i64) -> Result<bool, sqlx::Error> {
-    with_db!(db, c => sqlx::query_scalar::<_, bool>(
-        "SELECT COALESCE(risk_reasons LIKE '%signal.survey_%', FALSE) FROM clients WHERE id = $1",
-    )
-    .bind(client)
-    .fetch_optional(c)
-    .await)
-    .map(|found| found.unwrap_or(false))
 }
 
 /// The contact unsubscribes from surveys; true the first time.

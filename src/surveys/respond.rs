@@ -11,7 +11,7 @@ use super::repo::{self, LinkRecord, NewResponse, QuestionRecord};
 use crate::core::error::{AppError, FieldError};
 use crate::core::i18n::{self, Lang};
 use crate::feedback::complaints::repo::{NewComplaint, NewEvent};
-use crate::feedback::complaints::service::open_complaint;
+use crate::feedback::complaints::service::{due_times_for, open_complaint_due};
 use crate::server::db::Tx;
 use crate::server::errors::db;
 use crate::server::state::AppState;
@@ -166,6 +166,16 @@ pub async fn submit(
         Err(errors) => return Ok(Submitted::Invalid(errors)),
     };
     let now = state.clock.now();
+    // What a complaint from a poor answer needs is read before the transaction, so the one
+    // SQLite writer is held only for the writes.
+    let complaint_due = match (link.complaint_id, has_poor_answer(&answers)) {
+        (None, true) => Some(
+            due_times_for(&state.db, poor_severity(&answers), now)
+                .await
+                .map_err(db)?,
+        ),
+        _ => None,
+    };
     let mut tx = state.db.begin().await.map_err(db)?;
     let response = NewResponse {
         survey: link.survey_id,
@@ -191,12 +201,20 @@ pub async fn submit(
                     .map_err(db)?;
             }
         }
-        None if has_poor_answer(&answers) => {
-            open_survey_complaint(&mut tx, &link, id, &questions, &answers, lang, now)
-                .await
-                .map_err(db)?;
+        None => {
+            if let Some(due) = complaint_due {
+                let poor = PoorResponse {
+                    response: id,
+                    questions: &questions,
+                    answers: &answers,
+                    lang,
+                    due,
+                };
+                open_survey_complaint(&mut tx, &link, &poor, now)
+                    .await
+                    .map_err(db)?;
+            }
         }
-        None => {}
     }
     tx.commit().await.map_err(db)?;
     // The client's latest score feeds its decline signal. Only a score that could raise a
@@ -206,11 +224,7 @@ pub async fn submit(
         let low = answers
             .iter()
             .any(|a| a.kind == QuestionKind::Nps && a.score.is_some_and(|s| s < 9));
-        let refresh = low
-            || repo::has_survey_reason(&state.db, client)
-                .await
-                .unwrap_or(true);
-        if refresh {
+        if low || link.survey_reason {
             crate::pipeline::lifecycle::warning::refresh_quietly(&state.db, now, client).await;
         }
     }
@@ -220,21 +234,23 @@ pub async fn submit(
 /// The complaint a poor response opens: one per response, about service, assigned to the
 /// client's owner (an anonymous response's goes to the queue unassigned), its description
 /// the scored answers and comments in the respondent's words.
+/// A response with a poor answer, and the due times its complaint gets.
+struct PoorResponse<'a> {
+    response: i64,
+    questions: &'a [RespondentQuestion],
+    answers: &'a [Answer],
+    lang: Lang,
+    due: Option<(DateTime<Utc>, DateTime<Utc>)>,
+}
+
 async fn open_survey_complaint(
     tx: &mut Tx,
     link: &LinkRecord,
-    response: i64,
-    questions: &[RespondentQuestion],
-    answers: &[Answer],
-    lang: Lang,
+    poor: &PoorResponse<'_>,
     now: DateTime<Utc>,
 ) -> Result<i64, sqlx::Error> {
-    let owner = match link.client_id {
-        Some(client) => crate::clients::repo::owner_of(tx, client).await?,
-        None => None,
-    };
-    let description = complaint_description(questions, answers, lang);
-    let severity = poor_severity(answers);
+    let description = complaint_description(poor.questions, poor.answers, poor.lang);
+    let severity = poor_severity(poor.answers);
     let new = NewComplaint {
         client: link.client_id,
         contact: link.contact_id,
@@ -244,9 +260,9 @@ async fn open_survey_complaint(
         category: "service",
         severity,
         description: &description,
-        assignee: owner.as_ref().filter(|o| o.active).map(|o| o.id),
+        assignee: link.owner_id,
         created_by: None,
-        survey_response: Some(response),
+        survey_response: Some(poor.response),
     };
     let raised = NewEvent {
         kind: "raised",
@@ -257,7 +273,7 @@ async fn open_survey_complaint(
         staff: None,
         portal_user: None,
     };
-    open_complaint(tx, &new, &raised, now).await
+    open_complaint_due(tx, &new, &raised, poor.due, now).await
 }
 
 /// Whether the first scored answer of a follow-up shows the customer recovered.
