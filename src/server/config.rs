@@ -52,6 +52,11 @@ pub struct Config {
     #[arg(long, env = "SQLITE_SYNCHRONOUS", value_enum, default_value = "normal")]
     pub sqlite_synchronous: SqliteSync,
 
+    /// How often (ms) the server checkpoints SQLite's write-ahead log in the background;
+    /// 0 leaves it to the writer's own checkpoint every 1,000 pages.
+    #[arg(long, env = "SQLITE_CHECKPOINT_MS", default_value_t = 1000)]
+    pub sqlite_checkpoint_ms: u64,
+
     /// Minutes without a request after which a sign-in session ends.
     #[arg(long, env = "SESSION_IDLE_MINUTES", default_value_t = 30)]
     pub session_idle_minutes: i64,

@@ -99,14 +99,11 @@ impl Db {
         // No ping before each acquire: a connection to a local file does not go stale, and
         // each ping is one more round trip to the connection's worker thread (a survey
         // submission acquired five times; the thread hand-offs were a third of its CPU).
-        // The writer checkpoints the log itself only when it has grown far (80 MB): the
-        // server's background checkpoint (`checkpoint`) keeps it short, and a checkpoint on
-        // the writer holds every write behind the copy and its fsync.
         let write = SqlitePoolOptions::new()
             .max_connections(1)
             .acquire_timeout(ACQUIRE_TIMEOUT)
             .test_before_acquire(false)
-            .connect_with(options.clone().pragma("wal_autocheckpoint", "20000"))
+            .connect_with(options.clone())
             .await?;
         let read = SqlitePoolOptions::new()
             .max_connections(8)
@@ -187,6 +184,19 @@ impl Db {
     pub async fn prepare_bulk_load(&self) -> Result<(), sqlx::Error> {
         match self {
             Db::Sqlite { write, .. } => sqlx::query("PRAGMA cache_size = -262144")
+                .execute(write)
+                .await
+                .map(|_| ()),
+            Db::Postgres(_) => Ok(()),
+        }
+    }
+
+    /// Leaves checkpoints to `checkpoint` in the background: the writer checkpoints the log
+    /// itself only once it has grown far (20,000 pages, 80 MB), since a checkpoint on the
+    /// writer holds every write behind the copy and its fsync.
+    pub async fn checkpoint_in_background(&self) -> Result<(), sqlx::Error> {
+        match self {
+            Db::Sqlite { write, .. } => sqlx::query("PRAGMA wal_autocheckpoint = 20000")
                 .execute(write)
                 .await
                 .map(|_| ()),

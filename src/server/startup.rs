@@ -511,7 +511,7 @@ pub async fn serve(state: AppState) -> Result<(), String> {
     println!("Covenant is running at {}", state.config.public_url);
     let app = router(state.clone())?;
     forget_idle_addresses(&state);
-    checkpoint_in_background(&state);
+    checkpoint_in_background(&state).await;
     // Without TCP_NODELAY each streamed response stalls ~40 ms on delayed ACKs.
     let listener = listener.tap_io(|tcp| {
         let _ = tcp.set_nodelay(true);
@@ -551,15 +551,19 @@ fn forget_idle_addresses(state: &AppState) {
     });
 }
 
-/// Every second, SQLite's write-ahead log is copied into the database file by a reader
-/// connection, so the one writer never pays for it (see `Db::checkpoint`).
-fn checkpoint_in_background(state: &AppState) {
+/// Every `SQLITE_CHECKPOINT_MS`, SQLite's write-ahead log is copied into the database file
+/// by a reader connection, so the one writer does not pay for it (see `Db::checkpoint`).
+async fn checkpoint_in_background(state: &AppState) {
     let db = state.db.clone();
-    if db.engine() != "sqlite" {
+    let period = state.config.sqlite_checkpoint_ms;
+    if db.engine() != "sqlite" || period == 0 {
         return;
     }
+    if let Err(error) = db.checkpoint_in_background().await {
+        tracing::warn!(%error, "the writer keeps its own checkpoints");
+    }
     tokio::spawn(async move {
-        let mut every = tokio::time::interval(std::time::Duration::from_secs(1));
+        let mut every = tokio::time::interval(std::time::Duration::from_millis(period));
         loop {
             every.tick().await;
             if let Err(error) = db.checkpoint().await {
