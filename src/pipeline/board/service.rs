@@ -228,7 +228,12 @@ pub async fn move_deal(
         request_id: Some(&request.request_id),
     };
     insert_move(&mut tx, &the_move).await.map_err(db)?;
-    refresh_commitments(&mut tx, client_id).await.map_err(db)?;
+    // A move changes only the stage, so the client's committed capital changes only when
+    // the deal enters or leaves committed or closed; other moves skip two writes.
+    let counts = |s: DealStage| matches!(s, DealStage::Committed | DealStage::Closed);
+    if counts(from) || counts(to) {
+        refresh_commitments(&mut tx, client_id).await.map_err(db)?;
+    }
     let entry = AuditEntry::new(Actor::Staff(me.0.id), "deal.move", "deal", Some(request.id))
         .before(&serde_json::json!({ "stage": from.as_str() }))
         .after(&serde_json::json!({ "stage": to.as_str(), "reason": reason }))
