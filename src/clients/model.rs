@@ -51,6 +51,18 @@ code_enum!(
     /// The list filter on how a client is classified.
     ClientKind, "kind", { Investor => "investor", Borrower => "borrower", Both => "both" });
 
+impl ClientKind {
+    /// The kind of a client from its two flags (a client is at least one of them).
+    pub fn of(is_investor: bool, is_borrower: bool) -> Option<ClientKind> {
+        match (is_investor, is_borrower) {
+            (true, true) => Some(ClientKind::Both),
+            (true, false) => Some(ClientKind::Investor),
+            (false, true) => Some(ClientKind::Borrower),
+            (false, false) => None,
+        }
+    }
+}
+
 code_enum!(ClientSort, "sort", { Name => "name", Updated => "updated" });
 
 /// Ticket band of an amount already in the reporting currency (minor units).

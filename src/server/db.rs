@@ -194,7 +194,7 @@ impl Db {
     /// Leaves checkpoints to `checkpoint` in the background: the writer checkpoints the log
     /// itself only once it has grown far (20,000 pages, 80 MB), since a checkpoint on the
     /// writer holds every write behind the copy and its fsync.
-    pub async fn checkpoint_in_background(&self) -> Result<(), sqlx::Error> {
+    pub async fn leave_checkpoints_to_background(&self) -> Result<(), sqlx::Error> {
         match self {
             Db::Sqlite { write, .. } => sqlx::query("PRAGMA wal_autocheckpoint = 20000")
                 .execute(write)

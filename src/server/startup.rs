@@ -559,7 +559,7 @@ async fn checkpoint_in_background(state: &AppState) {
     if db.engine() != "sqlite" || period == 0 {
         return;
     }
-    if let Err(error) = db.checkpoint_in_background().await {
+    if let Err(error) = db.leave_checkpoints_to_background().await {
         tracing::warn!(%error, "the writer keeps its own checkpoints");
     }
     tokio::spawn(async move {

@@ -429,17 +429,6 @@ pub struct SurveyPicks {
     pub can_change: bool,
 }
 
-/// The kind of a client from its two flags.
-pub fn kind_of(is_investor: bool, is_borrower: bool) -> Option<crate::clients::model::ClientKind> {
-    use crate::clients::model::ClientKind;
-    match (is_investor, is_borrower) {
-        (true, true) => Some(ClientKind::Both),
-        (true, false) => Some(ClientKind::Investor),
-        (false, true) => Some(ClientKind::Borrower),
-        (false, false) => None,
-    }
-}
-
 /// The address of an open link just made, shown on the survey page once (only its hash
 /// is kept).
 #[derive(Clone, Debug, Default, PartialEq)]

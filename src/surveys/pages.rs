@@ -370,12 +370,10 @@ fn SendSection(id: i64, projects: Vec<(i64, String)>, form_key: String) -> impl 
 #[component]
 fn PicksSection(id: i64) -> impl IntoView {
     let q = query("pick_q").unwrap_or_default();
-    let after = query("picks_after");
     let picks = Resource::new(
         move || (id, query("pick_q"), query("picks_after")),
         |(id, q, after)| load_survey_picks(id, q, after),
     );
-    let _ = after;
     view! {
         <section class="card" id="picks" aria-labelledby="picks-title">
             <h2 id="picks-title">{tr("survey.picks")}</h2>

@@ -231,9 +231,6 @@ pub async fn submit(
     Ok(Submitted::Thanks(lang))
 }
 
-/// The complaint a poor response opens: one per response, about service, assigned to the
-/// client's owner (an anonymous response's goes to the queue unassigned), its description
-/// the scored answers and comments in the respondent's words.
 /// A response with a poor answer, and the due times its complaint gets.
 struct PoorResponse<'a> {
     response: i64,
@@ -243,6 +240,9 @@ struct PoorResponse<'a> {
     due: Option<(DateTime<Utc>, DateTime<Utc>)>,
 }
 
+/// The complaint a poor response opens: one per response, about service, assigned to the
+/// client's owner (an anonymous response's goes to the queue unassigned), its description
+/// the scored answers and comments in the respondent's words.
 async fn open_survey_complaint(
     tx: &mut Tx,
     link: &LinkRecord,

@@ -508,7 +508,7 @@ fn pick_row(r: repo::PickRecord) -> super::model::PickRow {
     super::model::PickRow {
         client: r.client_id,
         name: r.display_name,
-        kind: super::model::kind_of(r.is_investor, r.is_borrower),
+        kind: crate::clients::model::ClientKind::of(r.is_investor, r.is_borrower),
         stage: crate::clients::model::LifecycleStage::parse(&r.lifecycle_stage),
         reachable: r.reachable,
         picked: r.picked,
@@ -599,15 +599,20 @@ pub async fn set_pick(
     if s.status == SurveyStatus::Closed.as_str() {
         return Err(AppError::conflict("survey.closed_no_change"));
     }
+    // The client is looked up before the transaction: the SQLite writer is held for the
+    // write alone.
+    if add
+        && crate::clients::repo::find(&state.db, client)
+            .await
+            .map_err(db)?
+            .is_none_or(|c| c.archived_at.is_some())
+    {
+        return Err(AppError::invalid("client", "survey.pick_unknown"));
+    }
     let now = state.clock.now();
     let mut tx = state.db.begin().await.map_err(db)?;
     let changed = if add {
-        let record = crate::clients::repo::find_tx(&mut tx, client)
-            .await
-            .map_err(db)?
-            .filter(|c| c.archived_at.is_none())
-            .ok_or_else(|| AppError::invalid("client", "survey.pick_unknown"))?;
-        repo::add_pick(&mut tx, survey, record.id, me.0.id, now)
+        repo::add_pick(&mut tx, survey, client, me.0.id, now)
             .await
             .map_err(db)?
     } else {

@@ -467,7 +467,7 @@ pub fn ComplaintTargetsPage() -> impl IntoView {
         <Suspense fallback=|| view! { <p class="muted">{tr("form.loading")}</p> }>
             {move || Suspend::new(async move {
                 match data.await {
-                    Ok(settings) => view! { <TargetsForm settings /> }.into_any(),
+                    Ok(settings) => view! { <TargetsTable settings /> }.into_any(),
                     Err(error) => failed(error),
                 }
             })}
@@ -476,7 +476,7 @@ pub fn ComplaintTargetsPage() -> impl IntoView {
 }
 
 #[component]
-fn TargetsForm(settings: TargetSettings) -> impl IntoView {
+fn TargetsTable(settings: TargetSettings) -> impl IntoView {
     let s = use_context::<SubmittedTargets>().unwrap_or_default();
     let can_edit = settings.can_edit;
     let table = view! {
