@@ -217,6 +217,18 @@ impl Db {
         }
     }
 
+    /// The condition "`column` is one of the ids of the JSON array bound as `$n`" (bind it
+    /// as text, e.g. `[3,5,8]`). One statement text for any number of ids, so the prepared
+    /// statement is reused; the engines spell the array's expansion differently.
+    pub fn id_in_json(&self, column: &str, n: usize) -> String {
+        match self {
+            Db::Sqlite { .. } => format!("{column} IN (SELECT value FROM json_each(${n}))"),
+            Db::Postgres(_) => format!(
+                "{column} IN (SELECT CAST(value AS BIGINT) FROM json_array_elements_text(CAST(${n} AS JSON)))"
+            ),
+        }
+    }
+
     /// A cheap round trip, for the health check.
     pub async fn ping(&self) -> Result<(), sqlx::Error> {
         with_db!(self, c => sqlx::query("SELECT 1").execute(c).await.map(|r| r.rows_affected()))

@@ -9,6 +9,8 @@ pub mod pages;
 pub mod scoring;
 
 #[cfg(feature = "ssr")]
+pub mod batch;
+#[cfg(feature = "ssr")]
 pub mod export;
 #[cfg(feature = "ssr")]
 pub mod follow_up;

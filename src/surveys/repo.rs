@@ -526,6 +526,16 @@ pub async fn set_open_link(
         .map(|_| ()))
 }
 
+/// The kind of client `c` (joined as `c`) as a response records it.
+macro_rules! client_kind_as_recorded {
+    () => {
+        "CASE WHEN c.is_investor AND c.is_borrower THEN 'both'
+              WHEN c.is_investor THEN 'investor'
+              WHEN c.is_borrower THEN 'borrower' END"
+    };
+}
+pub(super) use client_kind_as_recorded;
+
 /// The response a link gave.
 pub struct NewResponse<'a> {
     pub survey: i64,
@@ -544,22 +554,20 @@ pub async fn insert_response(
     answers: &[Answer],
     now: DateTime<Utc>,
 ) -> Result<Option<i64>, sqlx::Error> {
-    let id: Option<i64> = with_tx!(tx, c => sqlx::query_scalar(
+    let id: Option<i64> = with_tx!(tx, c => sqlx::query_scalar(concat!(
         "INSERT INTO survey_responses (survey_id, wave_id, invitation_id, client_id, contact_id,
                                        language, client_kind, risk_appetite, ticket_band,
                                        lifecycle_stage, submitted_at)
-         SELECT $1, $2, $3, $4, $5, $6,
-                CASE WHEN c.is_investor AND c.is_borrower THEN 'both'
-                     WHEN c.is_investor THEN 'investor'
-                     WHEN c.is_borrower THEN 'borrower' END,
-                ip.risk_appetite, ip.ticket_band, c.lifecycle_stage, $7
+         SELECT $1, $2, $3, $4, $5, $6, ",
+        client_kind_as_recorded!(),
+        ", ip.risk_appetite, ip.ticket_band, c.lifecycle_stage, $7
          FROM (SELECT 1 AS one) AS x
          LEFT JOIN clients c ON c.id = $4
          LEFT JOIN investor_profiles ip ON ip.client_id = c.id
          -- SQLite reads ON CONFLICT after a join's ON without a WHERE in between.
          WHERE 1 = 1
          ON CONFLICT DO NOTHING RETURNING id",
-    )
+    ))
     .bind(r.survey)
     .bind(r.wave)
     .bind(r.invitation)

@@ -3,6 +3,7 @@
 //! records nothing; a response is recorded once per link however often it is submitted,
 //! with the client's segment and stage as they are at that moment. A response with a poor
 //! score opens one complaint, assigned to the client's owner.
+use super::batch::Submission;
 use super::model::{
     Answer, AnswerPage, LinkState, QuestionKind, RespondentQuestion, SurveyStatus, check_answers,
     has_poor_answer, lines,
@@ -12,7 +13,6 @@ use crate::core::error::{AppError, FieldError};
 use crate::core::i18n::{self, Lang};
 use crate::feedback::complaints::repo::{NewComplaint, NewEvent};
 use crate::feedback::complaints::service::{due_times_for, open_complaint_due};
-use crate::server::db::Tx;
 use crate::server::errors::db;
 use crate::server::state::AppState;
 use crate::server::tokens;
@@ -166,115 +166,141 @@ pub async fn submit(
         Err(errors) => return Ok(Submitted::Invalid(errors)),
     };
     let now = state.clock.now();
-    // What a complaint from a poor answer needs is read before the transaction, so the one
+    // What a complaint from a poor answer needs is read before any transaction, so the one
     // SQLite writer is held only for the writes.
-    let complaint_due = match (link.complaint_id, has_poor_answer(&answers)) {
-        (None, true) => Some(
-            due_times_for(&state.db, poor_severity(&answers), now)
-                .await
-                .map_err(db)?,
-        ),
+    let complaint = match (link.complaint_id, has_poor_answer(&answers)) {
+        (None, true) => {
+            let severity = poor_severity(&answers);
+            let due = due_times_for(&state.db, severity, now).await.map_err(db)?;
+            Some(SurveyComplaint {
+                client: link.client_id,
+                contact: link.contact_id,
+                severity,
+                description: complaint_description(&questions, &answers, lang),
+                assignee: link.owner_id,
+                due,
+            })
+        }
         _ => None,
     };
-    let mut tx = state.db.begin().await.map_err(db)?;
-    let response = NewResponse {
-        survey: link.survey_id,
-        wave: link.wave_id,
-        invitation: link.invitation_id,
-        client: link.client_id,
-        contact: link.contact_id,
-        language: lang.code(),
+    let refresh = refresh_for(&link, &answers);
+    let submission = Submission {
+        response: NewResponse {
+            survey: link.survey_id,
+            wave: link.wave_id,
+            invitation: link.invitation_id,
+            client: link.client_id,
+            contact: link.contact_id,
+            language: lang.code(),
+        },
+        answers,
+        at: now,
+        complaint,
+        refresh,
     };
-    let Some(id) = repo::insert_response(&mut tx, &response, &answers, now)
+    match (&state.survey_writer, link.complaint_id) {
+        // SQLite writes answers in batches (see `batch`); a follow-up answer, which records
+        // a recovery, is rare and goes alone.
+        (Some(writer), None) => {
+            writer.write(submission).await.map_err(db)?;
+        }
+        _ => write_alone(state, &submission, link.complaint_id).await?,
+    }
+    Ok(Submitted::Thanks(lang))
+}
+
+/// The client whose decline signal an answer may change. Only a score that could raise a
+/// survey reason (a detractor, or a fall of two points or more: anything below 9) or clear
+/// one needs the refresh; a promoter's answer to a client without one does not.
+fn refresh_for(link: &LinkRecord, answers: &[Answer]) -> Option<i64> {
+    let client = link.client_id?;
+    let low = answers
+        .iter()
+        .any(|a| a.kind == QuestionKind::Nps && a.score.is_some_and(|s| s < 9));
+    (low || link.survey_reason).then_some(client)
+}
+
+/// Writes one submission in a transaction of its own (PostgreSQL, which takes writes side
+/// by side, and follow-up answers), then refreshes the client's decline signal.
+async fn write_alone(
+    state: &AppState,
+    s: &Submission,
+    follow_up_of: Option<i64>,
+) -> Result<(), AppError> {
+    let mut tx = state.db.begin().await.map_err(db)?;
+    let Some(id) = repo::insert_response(&mut tx, &s.response, &s.answers, s.at)
         .await
         .map_err(db)?
     else {
-        return Ok(Submitted::Thanks(lang));
+        return Ok(());
     };
-    match link.complaint_id {
+    match follow_up_of {
         // A follow-up answer tells whether the customer recovered; a poor one is that
         // complaint's outcome, not a new complaint (which would ask again, and again).
         Some(complaint) => {
-            if let Some(recovered) = first_recovery(&answers) {
+            if let Some(recovered) = first_recovery(&s.answers) {
                 repo::record_recovery(&mut tx, complaint, recovered, id)
                     .await
                     .map_err(db)?;
             }
         }
         None => {
-            if let Some(due) = complaint_due {
-                let poor = PoorResponse {
-                    response: id,
-                    questions: &questions,
-                    answers: &answers,
-                    lang,
-                    due,
-                };
-                open_survey_complaint(&mut tx, &link, &poor, now)
+            if let Some(complaint) = &s.complaint {
+                open_complaint_due(&mut tx, &complaint.row(id), &RAISED, complaint.due, s.at)
                     .await
                     .map_err(db)?;
             }
         }
     }
     tx.commit().await.map_err(db)?;
-    // The client's latest score feeds its decline signal. Only a score that could raise a
-    // survey reason (a detractor, or a fall of two points or more: anything below 9) or
-    // clear one needs the refresh; a promoter's answer to a client without one does not.
-    if let Some(client) = link.client_id {
-        let low = answers
-            .iter()
-            .any(|a| a.kind == QuestionKind::Nps && a.score.is_some_and(|s| s < 9));
-        if low || link.survey_reason {
-            crate::pipeline::lifecycle::warning::refresh_quietly(&state.db, now, client).await;
-        }
+    if let Some(client) = s.refresh {
+        crate::pipeline::lifecycle::warning::refresh_quietly(&state.db, s.at, client).await;
     }
-    Ok(Submitted::Thanks(lang))
-}
-
-/// A response with a poor answer, and the due times its complaint gets.
-struct PoorResponse<'a> {
-    response: i64,
-    questions: &'a [RespondentQuestion],
-    answers: &'a [Answer],
-    lang: Lang,
-    due: Option<(DateTime<Utc>, DateTime<Utc>)>,
+    Ok(())
 }
 
 /// The complaint a poor response opens: one per response, about service, assigned to the
 /// client's owner (an anonymous response's goes to the queue unassigned), its description
 /// the scored answers and comments in the respondent's words.
-async fn open_survey_complaint(
-    tx: &mut Tx,
-    link: &LinkRecord,
-    poor: &PoorResponse<'_>,
-    now: DateTime<Utc>,
-) -> Result<i64, sqlx::Error> {
-    let description = complaint_description(poor.questions, poor.answers, poor.lang);
-    let severity = poor_severity(poor.answers);
-    let new = NewComplaint {
-        client: link.client_id,
-        contact: link.contact_id,
-        portal_user: None,
-        project: None,
-        source: "survey",
-        category: "service",
-        severity,
-        description: &description,
-        assignee: link.owner_id,
-        created_by: None,
-        survey_response: Some(poor.response),
-    };
-    let raised = NewEvent {
-        kind: "raised",
-        visible_to_client: false,
-        body: None,
-        from_status: None,
-        to_status: Some("new"),
-        staff: None,
-        portal_user: None,
-    };
-    open_complaint_due(tx, &new, &raised, poor.due, now).await
+pub struct SurveyComplaint {
+    pub client: Option<i64>,
+    pub contact: Option<i64>,
+    pub severity: &'static str,
+    pub description: String,
+    pub assignee: Option<i64>,
+    /// First response and resolution, when its severity has targets.
+    pub due: Option<(DateTime<Utc>, DateTime<Utc>)>,
 }
+
+impl SurveyComplaint {
+    /// The complaint's row, opened by response `response`.
+    pub fn row(&self, response: i64) -> NewComplaint<'_> {
+        NewComplaint {
+            client: self.client,
+            contact: self.contact,
+            portal_user: None,
+            project: None,
+            source: "survey",
+            category: "service",
+            severity: self.severity,
+            description: &self.description,
+            assignee: self.assignee,
+            created_by: None,
+            survey_response: Some(response),
+        }
+    }
+}
+
+/// The first entry of a survey complaint's timeline: raised by nobody on the staff.
+pub const RAISED: NewEvent<'static> = NewEvent {
+    kind: "raised",
+    visible_to_client: false,
+    body: None,
+    from_status: None,
+    to_status: Some("new"),
+    staff: None,
+    portal_user: None,
+};
 
 /// Whether the first scored answer of a follow-up shows the customer recovered.
 pub fn first_recovery(answers: &[Answer]) -> Option<bool> {

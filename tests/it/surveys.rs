@@ -20,6 +20,7 @@ crate::on_both_engines!(
     an_investor_answers_a_waiting_survey_from_the_portal,
     an_open_link_takes_anonymous_answers_until_it_is_replaced_or_turned_off,
     a_wave_to_clients_chosen_by_hand_reaches_only_their_contacts,
+    many_answers_at_once_are_each_recorded_once_with_their_complaints,
 );
 
 async fn scalar(app: &TestApp, sql: &str) -> i64 {
@@ -1036,4 +1037,114 @@ async fn a_wave_to_clients_chosen_by_hand_reaches_only_their_contacts(engine: En
         .await,
         3
     );
+}
+
+/// Answers arriving together (on SQLite they are written in batches): each link records
+/// one response with its answers, each poor one opens its own complaint linked to it, a link
+/// posted twice at once still records once, and every row carries the submission's time.
+async fn many_answers_at_once_are_each_recorded_once_with_their_complaints(engine: Engine) {
+    let (app, _db) =
+        TestApp::spawn_with(&engine, &["--survey-requests-per-ip-per-minute", "1000"]).await;
+    let w = world(&app).await;
+    let mut emails = vec![ZH.to_string(), EN.to_string()];
+    for n in 0..10 {
+        let email = format!("partner{n}@fund-a.example");
+        fixtures::contact_with_email(&app, w.fund_a, &format!("合伙人{n}"), &email, "zh").await;
+        emails.push(email);
+    }
+    let survey = open_survey(&app, &w.officer, &[], &[NPS, COMMENT]).await;
+    send(&app, &w.officer, survey, "investors").await;
+    let visitor = app.browser();
+    let first = one_link(&app, ZH);
+    let nps = first_field(&app.page(&visitor, &first).await);
+    let comment = format!(
+        "q{}",
+        nps.trim_start_matches('q').parse::<i64>().expect("id") + 1
+    );
+
+    // Scores 0, 1, 2, … : those of 6 or less are poor. The first three links are posted
+    // twice at the same moment.
+    let mut posts = Vec::new();
+    let mut poor = 0;
+    for (n, email) in emails.iter().enumerate() {
+        let link = one_link(&app, email);
+        let score = (n % 11).to_string();
+        if n % 11 <= 6 {
+            poor += 1;
+        }
+        let times = if n < 3 { 2 } else { 1 };
+        for _ in 0..times {
+            let client = app.browser();
+            let url = app.url(&link);
+            let form = vec![
+                (nps.clone(), score.clone()),
+                (comment.clone(), format!("第 {n} 位的意见")),
+            ];
+            posts.push(tokio::spawn(async move {
+                client.post(url).form(&form).send().await.expect("POST")
+            }));
+        }
+    }
+    for post in posts {
+        let answer = post.await.expect("task");
+        assert_eq!(answer.status(), 303);
+        assert!(location(&answer).starts_with("/survey/thanks"));
+    }
+    let contacts = emails.len() as i64;
+    assert_eq!(responses(&app).await, contacts);
+    assert_eq!(
+        scalar(&app, "SELECT COUNT(*) FROM survey_answers").await,
+        contacts * 2
+    );
+    assert_eq!(
+        scalar(
+            &app,
+            "SELECT COUNT(*) FROM survey_invitations WHERE answered_at IS NOT NULL"
+        )
+        .await,
+        contacts
+    );
+    // Each poor response has one complaint, about its own contact, with its own comment,
+    // due times and a first timeline entry.
+    assert_eq!(scalar(&app, "SELECT COUNT(*) FROM complaints").await, poor);
+    assert_eq!(
+        scalar(
+            &app,
+            "SELECT COUNT(*) FROM complaints q
+             JOIN survey_responses r ON r.id = q.survey_response_id AND r.contact_id = q.contact_id
+             JOIN survey_answers a ON a.response_id = r.id AND a.body IS NOT NULL
+             WHERE q.source = 'survey' AND q.status = 'new' AND q.assignee_id IS NOT NULL
+               AND q.first_response_due_at IS NOT NULL AND q.description LIKE '%' || a.body || '%'"
+        )
+        .await,
+        poor
+    );
+    assert_eq!(
+        scalar(
+            &app,
+            "SELECT COUNT(*) FROM complaint_events e JOIN complaints q ON q.id = e.complaint_id
+             WHERE e.kind = 'raised' AND e.to_status = 'new'"
+        )
+        .await,
+        poor
+    );
+    // The rows carry the submission's time as the server binds times everywhere else.
+    let now = app.clock_now();
+    let at_now: i64 = with_db!(&app.db, c => sqlx::query_scalar(
+        "SELECT COUNT(*) FROM survey_responses r
+         JOIN survey_invitations i ON i.id = r.invitation_id AND i.answered_at = $1
+         WHERE r.submitted_at = $1",
+    )
+    .bind(now)
+    .fetch_one(c)
+    .await)
+    .expect("times");
+    assert_eq!(at_now, contacts);
+    // A link answered in a batch is used from then on.
+    let used = visitor.get(app.url(&first)).send().await.expect("GET");
+    assert_eq!(used.status(), 410);
+    // Fund B's one contact gave a 1: its decline signal says so.
+    let fund_b = client_named(&app, "Harbour Infrastructure Fund").await;
+    let client_page = app.page(&w.rm, &format!("/clients/{fund_b}")).await;
+    assert!(client_page.contains("推荐意愿仅 1 分"), "{client_page}");
 }

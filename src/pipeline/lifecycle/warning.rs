@@ -18,11 +18,21 @@ struct FactRow {
     recent: i64,
 }
 
-/// Recomputes the signal of every client (or of `only`); returns how many changed.
-pub async fn refresh(db: &Db, now: DateTime<Utc>, only: Option<i64>) -> Result<usize, sqlx::Error> {
+/// Recomputes the signal of every client (or of the clients `only`); returns how many
+/// changed.
+pub async fn refresh(
+    db: &Db,
+    now: DateTime<Utc>,
+    only: Option<&[i64]>,
+) -> Result<usize, sqlx::Error> {
     let year_ago = now - Duration::days(365);
     let half_year_ago = now - Duration::days(180);
-    let only_sql = if only.is_some() { "AND c.id = $2" } else { "" };
+    // The clients, as one JSON array bound as text: one statement text for any number.
+    let only = only.map(|ids| serde_json::to_string(ids).unwrap_or_else(|_| "[]".into()));
+    let only_sql = match &only {
+        Some(_) => format!("AND {}", db.id_in_json("c.id", 2)),
+        None => String::new(),
+    };
     let sql = format!(
         "SELECT c.id, c.created_at, c.last_interaction_at, c.risk_severity, c.risk_reasons,
             (SELECT COUNT(*) FROM interactions i WHERE i.client_id = c.id AND i.occurred_at >= $1) AS recent
@@ -30,8 +40,8 @@ pub async fn refresh(db: &Db, now: DateTime<Utc>, only: Option<i64>) -> Result<u
     );
     let rows: Vec<FactRow> = with_db!(db, c => {
         let mut q = sqlx::query_as::<_, FactRow>(&sql).bind(year_ago);
-        if let Some(id) = only {
-            q = q.bind(id);
+        if let Some(ids) = &only {
+            q = q.bind(ids);
         }
         q.fetch_all(c).await
     })?;
@@ -43,31 +53,29 @@ pub async fn refresh(db: &Db, now: DateTime<Utc>, only: Option<i64>) -> Result<u
                        AND m.from_stage IN ('committed', 'closed') AND m.moved_at >= $1)
            {}
          GROUP BY d.client_id, d.currency",
-        if only.is_some() {
-            "AND d.client_id = $2"
-        } else {
-            ""
+        match &only {
+            Some(_) => format!("AND {}", db.id_in_json("d.client_id", 2)),
+            None => String::new(),
         }
     );
     let lost: Vec<(i64, String, i64)> = with_db!(db, c => {
         let mut q = sqlx::query_as::<_, (i64, String, i64)>(&lost_sql).bind(half_year_ago);
-        if let Some(id) = only {
-            q = q.bind(id);
+        if let Some(ids) = &only {
+            q = q.bind(ids);
         }
         q.fetch_all(c).await
     })?;
     let now_sql = format!(
         "SELECT client_id, currency, amount FROM client_commitments {}",
-        if only.is_some() {
-            "WHERE client_id = $1"
-        } else {
-            ""
+        match &only {
+            Some(_) => format!("WHERE {}", db.id_in_json("client_id", 1)),
+            None => String::new(),
         }
     );
     let held: Vec<(i64, String, i64)> = with_db!(db, c => {
         let mut q = sqlx::query_as::<_, (i64, String, i64)>(&now_sql);
-        if let Some(id) = only {
-            q = q.bind(id);
+        if let Some(ids) = &only {
+            q = q.bind(ids);
         }
         q.fetch_all(c).await
     })?;
@@ -78,22 +86,21 @@ pub async fn refresh(db: &Db, now: DateTime<Utc>, only: Option<i64>) -> Result<u
            AND ((q.first_response_at IS NULL AND q.first_response_due_at < $1)
                 OR q.resolution_due_at < $1) {}
          GROUP BY q.client_id",
-        if only.is_some() {
-            "AND q.client_id = $2"
-        } else {
-            ""
+        match &only {
+            Some(_) => format!("AND {}", db.id_in_json("q.client_id", 2)),
+            None => String::new(),
         }
     );
     let overdue: HashMap<i64, i64> = with_db!(db, c => {
         let mut q = sqlx::query_as::<_, (i64, i64)>(&overdue_sql).bind(now);
-        if let Some(id) = only {
-            q = q.bind(id);
+        if let Some(ids) = &only {
+            q = q.bind(ids);
         }
         q.fetch_all(c).await
     })?
     .into_iter()
     .collect();
-    let scores = latest_nps_scores(db, only).await?;
+    let scores = latest_nps_scores(db, only.as_deref()).await?;
     let held: HashMap<(i64, String), i64> =
         held.into_iter().map(|(id, c, a)| ((id, c), a)).collect();
     // Per client, the currency in which the largest share was lost.
@@ -183,8 +190,17 @@ pub async fn at_risk(
 /// Refreshes one client's signal after a write that changed its facts. The write has
 /// committed already; a failure here is logged and the daily job catches up.
 pub async fn refresh_quietly(db: &Db, now: DateTime<Utc>, client_id: i64) {
-    if let Err(error) = refresh(db, now, Some(client_id)).await {
-        tracing::warn!(client_id, %error, "could not refresh the decline signal");
+    refresh_many_quietly(db, now, &[client_id]).await;
+}
+
+/// Refreshes the signals of `clients` at once (a batch of survey answers), quietly like
+/// `refresh_quietly`.
+pub async fn refresh_many_quietly(db: &Db, now: DateTime<Utc>, clients: &[i64]) {
+    if clients.is_empty() {
+        return;
+    }
+    if let Err(error) = refresh(db, now, Some(clients)).await {
+        tracing::warn!(?clients, %error, "could not refresh the decline signal");
     }
 }
 
@@ -230,7 +246,7 @@ pub fn view_of(
 /// lowest, if a response answered several NPS questions).
 async fn latest_nps_scores(
     db: &Db,
-    only: Option<i64>,
+    only: Option<&str>,
 ) -> Result<HashMap<i64, (i64, Option<i64>)>, sqlx::Error> {
     let sql = format!(
         "SELECT r.client_id, r.id, MIN(a.score)
@@ -240,16 +256,15 @@ async fn latest_nps_scores(
          WHERE r.client_id IS NOT NULL AND q.kind = 'nps' AND a.score IS NOT NULL {}
          GROUP BY r.client_id, r.id, r.submitted_at
          ORDER BY r.client_id, r.submitted_at DESC, r.id DESC",
-        if only.is_some() {
-            "AND r.client_id = $1"
-        } else {
-            ""
+        match only {
+            Some(_) => format!("AND {}", db.id_in_json("r.client_id", 1)),
+            None => String::new(),
         }
     );
     let rows: Vec<(i64, i64, i64)> = with_db!(db, c => {
         let mut q = sqlx::query_as::<_, (i64, i64, i64)>(&sql);
-        if let Some(id) = only {
-            q = q.bind(id);
+        if let Some(ids) = only {
+            q = q.bind(ids);
         }
         q.fetch_all(c).await
     })?;
