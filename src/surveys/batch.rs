@@ -197,7 +197,7 @@ impl Rows {
                 .push(json!([id, a.question_id, a.score, choices, a.body]));
         }
         if let Some(invitation) = r.invitation {
-            self.invitations.push(json!([invitation, at]));
+            self.invitations.push(json!(invitation));
         }
     }
 
@@ -275,11 +275,12 @@ const INSERT_ANSWERS: &str =
      SELECT a.value ->> 0, a.value ->> 1, a.value ->> 2, a.value ->> 3, a.value ->> 4
      FROM json_each($1) AS a";
 
-// A correlated lookup rather than UPDATE … FROM, so the invitations are found by id.
+// Each invitation is answered when its response (just inserted) was submitted: found by
+// the unique index on the response's invitation, not by searching the batch's JSON.
 const MARK_INVITATIONS_ANSWERED: &str = "UPDATE survey_invitations
-     SET answered_at = (SELECT i.value ->> 1 FROM json_each($1) AS i
-                        WHERE i.value ->> 0 = survey_invitations.id)
-     WHERE id IN (SELECT value ->> 0 FROM json_each($1))";
+     SET answered_at = (SELECT r.submitted_at FROM survey_responses r
+                        WHERE r.invitation_id = survey_invitations.id)
+     WHERE id IN (SELECT value FROM json_each($1))";
 
 const INSERT_COMPLAINTS: &str =
     "INSERT INTO complaints (id, client_id, contact_id, portal_user_id, project_id, source,

@@ -18,6 +18,15 @@ struct FactRow {
     recent: i64,
 }
 
+/// `keyword` (AND or WHERE) and the condition that `column` is one of the clients in the
+/// JSON array bound as `$n`; nothing when every client is refreshed.
+fn only_clause(db: &Db, only: Option<&str>, keyword: &str, column: &str, n: usize) -> String {
+    match only {
+        Some(_) => format!("{keyword} {}", db.id_in_json(column, n)),
+        None => String::new(),
+    }
+}
+
 /// Recomputes the signal of every client (or of the clients `only`); returns how many
 /// changed.
 pub async fn refresh(
@@ -29,10 +38,7 @@ pub async fn refresh(
     let half_year_ago = now - Duration::days(180);
     // The clients, as one JSON array bound as text: one statement text for any number.
     let only = only.map(|ids| serde_json::to_string(ids).unwrap_or_else(|_| "[]".into()));
-    let only_sql = match &only {
-        Some(_) => format!("AND {}", db.id_in_json("c.id", 2)),
-        None => String::new(),
-    };
+    let only_sql = only_clause(db, only.as_deref(), "AND", "c.id", 2);
     let sql = format!(
         "SELECT c.id, c.created_at, c.last_interaction_at, c.risk_severity, c.risk_reasons,
             (SELECT COUNT(*) FROM interactions i WHERE i.client_id = c.id AND i.occurred_at >= $1) AS recent
@@ -55,10 +61,7 @@ pub async fn refresh(
                        AND m.from_stage IN ('committed', 'closed') AND m.moved_at >= $1)
            {}
          GROUP BY d.client_id, d.currency",
-        match &only {
-            Some(_) => format!("AND {}", db.id_in_json("d.client_id", 2)),
-            None => String::new(),
-        }
+        only_clause(db, only.as_deref(), "AND", "d.client_id", 2)
     );
     let lost = async {
         with_db!(db, c => {
@@ -71,10 +74,7 @@ pub async fn refresh(
     };
     let now_sql = format!(
         "SELECT client_id, currency, amount FROM client_commitments {}",
-        match &only {
-            Some(_) => format!("WHERE {}", db.id_in_json("client_id", 1)),
-            None => String::new(),
-        }
+        only_clause(db, only.as_deref(), "WHERE", "client_id", 1)
     );
     let held = async {
         with_db!(db, c => {
@@ -92,10 +92,7 @@ pub async fn refresh(
            AND ((q.first_response_at IS NULL AND q.first_response_due_at < $1)
                 OR q.resolution_due_at < $1) {}
          GROUP BY q.client_id",
-        match &only {
-            Some(_) => format!("AND {}", db.id_in_json("q.client_id", 2)),
-            None => String::new(),
-        }
+        only_clause(db, only.as_deref(), "AND", "q.client_id", 2)
     );
     let overdue = async {
         with_db!(db, c => {
@@ -271,10 +268,7 @@ async fn latest_nps_scores(
          WHERE r.client_id IS NOT NULL AND q.kind = 'nps' AND a.score IS NOT NULL {}
          GROUP BY r.client_id, r.id, r.submitted_at
          ORDER BY r.client_id, r.submitted_at DESC, r.id DESC",
-        match only {
-            Some(_) => format!("AND {}", db.id_in_json("r.client_id", 1)),
-            None => String::new(),
-        }
+        only_clause(db, only, "AND", "r.client_id", 1)
     );
     let rows: Vec<(i64, i64, i64)> = with_db!(db, c => {
         let mut q = sqlx::query_as::<_, (i64, i64, i64)>(&sql);
