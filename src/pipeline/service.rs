@@ -25,10 +25,19 @@ pub(crate) struct Investor {
 
 /// The investor of a deal: an active investor client.
 pub(crate) async fn check_investor(state: &AppState, client_id: i64) -> Result<Investor, AppError> {
-    match crate::clients::repo::find(&state.db, client_id)
+    let client = crate::clients::repo::find(&state.db, client_id)
         .await
-        .map_err(db)?
-    {
+        .map_err(db)?;
+    investor_of(client, today(state))
+}
+
+/// The client `client` as a deal's investor on `today`: refused unless it is an active
+/// investor.
+pub(crate) fn investor_of(
+    client: Option<crate::clients::repo::ClientRecord>,
+    today: chrono::NaiveDate,
+) -> Result<Investor, AppError> {
+    match client {
         Some(c) if c.is_investor && c.archived_at.is_none() => {
             // Valid, and not past its review date (due soon still counts as valid).
             let kyc_valid = c
@@ -37,7 +46,7 @@ pub(crate) async fn check_investor(state: &AppState, client_id: i64) -> Result<I
                 .and_then(crate::clients::model::KycStatus::parse)
                 .is_some_and(|status| {
                     matches!(
-                        crate::clients::model::kyc_flag(status, c.kyc_review_due, today(state)),
+                        crate::clients::model::kyc_flag(status, c.kyc_review_due, today),
                         None | Some(crate::clients::model::KycFlag::DueSoon)
                     )
                 });

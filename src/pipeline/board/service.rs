@@ -4,7 +4,7 @@
 use super::model::*;
 use super::repo;
 use crate::auth::backend::StaffUser;
-use crate::clients::service::can_edit;
+use crate::clients::service::{can_edit, today};
 use crate::core::error::AppError;
 use crate::core::i18n::{Lang, t, t_with};
 use crate::core::money::format_amount;
@@ -202,7 +202,12 @@ pub async fn move_deal(
         return conflict_or_first(&mut tx, me, request).await;
     }
     let from = DealStage::parse(&stage).unwrap_or(DealStage::Prospect);
-    let investor = crate::pipeline::service::check_investor(state, client_id).await?;
+    // Read on the move's own connection: a read from the pool would hold the one SQLite
+    // writer while it waits its turn there.
+    let client = crate::clients::repo::find_tx(&mut tx, client_id)
+        .await
+        .map_err(db)?;
+    let investor = crate::pipeline::service::investor_of(client, today(state))?;
     let facts = DealFacts {
         has_committed_amount: committed.is_some(),
         kyc_valid: investor.kyc_valid,
