@@ -15,6 +15,7 @@
 use super::model::Answer;
 use super::repo::{NewResponse, client_kind_as_recorded};
 use super::respond::{RAISED, SurveyComplaint};
+use crate::feedback::complaints::targets::{Target, due_times};
 use crate::server::db::{Db, Tx};
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::{Value, json};
@@ -132,9 +133,9 @@ fn reply_after_refresh(db: &Db, batch: Vec<Waiting>, outcomes: Vec<Outcome>) {
 async fn write_batch(db: &Db, batch: &[&Submission]) -> Result<Vec<Option<i64>>, sqlx::Error> {
     let mut tx = db.begin().await?;
     let invitations: Vec<i64> = batch.iter().filter_map(|s| s.response.invitation).collect();
-    let start = starting_point(&mut tx, &invitations).await?;
+    let mut start = starting_point(&mut tx, &invitations).await?;
     let mut rows = Rows::default();
-    let mut answered = start.answered;
+    let mut answered = std::mem::take(&mut start.answered);
     let (mut response, mut complaint) = (start.last_response, start.last_complaint);
     let mut ids = Vec::with_capacity(batch.len());
     for s in batch {
@@ -146,7 +147,8 @@ async fn write_batch(db: &Db, batch: &[&Submission]) -> Result<Vec<Option<i64>>,
         rows.add_response(s, response);
         if let Some(c) = &s.complaint {
             complaint += 1;
-            rows.add_complaint(s, c, response, complaint);
+            let due = start.target_of(c.severity).map(|t| due_times(s.at, t));
+            rows.add_complaint(s, c, due, response, complaint);
         }
         ids.push(Some(response));
     }
@@ -201,7 +203,14 @@ impl Rows {
         }
     }
 
-    fn add_complaint(&mut self, s: &Submission, c: &SurveyComplaint, response: i64, id: i64) {
+    fn add_complaint(
+        &mut self,
+        s: &Submission,
+        c: &SurveyComplaint,
+        due: Option<(DateTime<Utc>, DateTime<Utc>)>,
+        response: i64,
+        id: i64,
+    ) {
         let new = c.row(response);
         let at = sqlite_time(s.at);
         self.complaints.push(json!({
@@ -217,8 +226,8 @@ impl Rows {
             "assignee": new.assignee,
             "created_by": new.created_by,
             "at": at,
-            "first_due": c.due.map(|d| sqlite_time(d.0)),
-            "resolution_due": c.due.map(|d| sqlite_time(d.1)),
+            "first_due": due.map(|d| sqlite_time(d.0)),
+            "resolution_due": due.map(|d| sqlite_time(d.1)),
             "response": new.survey_response,
         }));
         let e = &RAISED;
@@ -301,11 +310,23 @@ const INSERT_EVENTS: &str =
             e.value ->> 5, e.value ->> 6, e.value ->> 7, e.value ->> 8
      FROM json_each($1) AS e";
 
-/// Where the batch's ids start, and which of its invitations have a response already.
+/// Where the batch's ids start, which of its invitations have a response already, and the
+/// complaint targets its complaints' due times come from (read once per batch rather than
+/// once per poor answer).
 struct StartingPoint {
     last_response: i64,
     last_complaint: i64,
     answered: HashSet<i64>,
+    targets: Vec<(String, Target)>,
+}
+
+impl StartingPoint {
+    fn target_of(&self, severity: &str) -> Option<Target> {
+        self.targets
+            .iter()
+            .find(|(s, _)| s == severity)
+            .map(|(_, target)| *target)
+    }
 }
 
 /// Read inside the batch's transaction, which holds SQLite's write lock: no other writer can
@@ -314,22 +335,40 @@ async fn starting_point(tx: &mut Tx, invitations: &[i64]) -> Result<StartingPoin
     let Tx::Sqlite(t) = tx else {
         return Err(sqlite_only());
     };
-    let (last_response, last_complaint, answered): (i64, i64, String) = sqlx::query_as(
-        "SELECT (SELECT COALESCE(MAX(id), 0) FROM survey_responses),
-                (SELECT COALESCE(MAX(id), 0) FROM complaints),
-                (SELECT json_group_array(invitation_id) FROM survey_responses
-                 WHERE invitation_id IN (SELECT value FROM json_each($1)))",
-    )
-    .bind(json!(invitations).to_string())
-    .fetch_one(&mut **t)
-    .await?;
-    let answered: Vec<i64> =
-        serde_json::from_str(&answered).map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
+    let (last_response, last_complaint, answered, targets): (i64, i64, String, String) =
+        sqlx::query_as(
+            "SELECT (SELECT COALESCE(MAX(id), 0) FROM survey_responses),
+                    (SELECT COALESCE(MAX(id), 0) FROM complaints),
+                    (SELECT json_group_array(invitation_id) FROM survey_responses
+                     WHERE invitation_id IN (SELECT value FROM json_each($1))),
+                    (SELECT json_group_array(json_array(severity, first_response_hours,
+                                                        resolution_hours))
+                     FROM complaint_targets)",
+        )
+        .bind(json!(invitations).to_string())
+        .fetch_one(&mut **t)
+        .await?;
+    let answered: Vec<i64> = from_json(&answered)?;
+    let targets: Vec<(String, i64, i64)> = from_json(&targets)?;
     Ok(StartingPoint {
         last_response,
         last_complaint,
         answered: answered.into_iter().collect(),
+        targets: targets
+            .into_iter()
+            .map(|(severity, first_response_hours, resolution_hours)| {
+                let target = Target {
+                    first_response_hours,
+                    resolution_hours,
+                };
+                (severity, target)
+            })
+            .collect(),
     })
+}
+
+fn from_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, sqlx::Error> {
+    serde_json::from_str(text).map_err(|e| sqlx::Error::Decode(Box::new(e)))
 }
 
 async fn execute(tx: &mut Tx, sql: &'static str, rows: String) -> Result<(), sqlx::Error> {

@@ -479,38 +479,80 @@ pub struct LinkRecord {
     pub survey_reason: bool,
 }
 
-/// The link with token hash `hash`: a contact's link, or a survey's anonymous open link.
-pub async fn link(db: &Db, hash: &str) -> Result<Option<LinkRecord>, sqlx::Error> {
-    let contact = with_db!(db, c => sqlx::query_as::<_, LinkRecord>(
-        "SELECT i.id AS invitation_id, i.survey_id, i.wave_id, i.client_id, i.contact_id,
-                i.complaint_id, i.language, i.expires_at, i.answered_at, s.status,
-                CASE WHEN u.active THEN u.id END AS owner_id,
-                COALESCE(cl.risk_reasons LIKE '%signal.survey_%', FALSE) AS survey_reason
-         FROM survey_link_tokens t
-         JOIN survey_invitations i ON i.id = t.invitation_id
-         JOIN surveys s ON s.id = i.survey_id
-         LEFT JOIN clients cl ON cl.id = i.client_id
-         LEFT JOIN users u ON u.id = cl.owner_id
-         WHERE t.token_hash = $1",
-    )
-    .bind(hash)
-    .fetch_optional(c)
-    .await)?;
-    if contact.is_some() {
-        return Ok(contact);
+/// A link and one of its survey's current questions (none when the survey has none).
+#[derive(FromRow)]
+struct LinkQuestionRow {
+    #[sqlx(flatten)]
+    link: LinkRecord,
+    question_id: Option<i64>,
+    position: Option<i64>,
+    kind: Option<String>,
+    prompt_zh: Option<String>,
+    prompt_en: Option<String>,
+    choices_zh: Option<String>,
+    choices_en: Option<String>,
+    required: Option<bool>,
+}
+
+impl LinkQuestionRow {
+    fn question(self) -> Option<QuestionRecord> {
+        Some(QuestionRecord {
+            id: self.question_id?,
+            position: self.position?,
+            kind: self.kind?,
+            prompt_zh: self.prompt_zh?,
+            prompt_en: self.prompt_en?,
+            choices_zh: self.choices_zh?,
+            choices_en: self.choices_en?,
+            required: self.required?,
+            answers: 0,
+        })
     }
-    with_db!(db, c => sqlx::query_as::<_, LinkRecord>(
-        "SELECT CAST(NULL AS BIGINT) AS invitation_id, id AS survey_id,
-                CAST(NULL AS BIGINT) AS wave_id, CAST(NULL AS BIGINT) AS client_id,
-                CAST(NULL AS BIGINT) AS contact_id, CAST(NULL AS BIGINT) AS complaint_id,
-                CAST(NULL AS TEXT) AS language, CAST(NULL AS TIMESTAMPTZ) AS expires_at,
-                CAST(NULL AS TIMESTAMPTZ) AS answered_at, status,
-                CAST(NULL AS BIGINT) AS owner_id, FALSE AS survey_reason
-         FROM surveys WHERE open_token_hash = $1",
+}
+
+/// The link with token hash `hash` (a contact's link, or a survey's anonymous open link)
+/// and its survey's current questions in order, in one read: a submission's reads are most
+/// of its cost, and the questions are needed whenever the link is.
+pub async fn link(
+    db: &Db,
+    hash: &str,
+) -> Result<Option<(LinkRecord, Vec<QuestionRecord>)>, sqlx::Error> {
+    let rows = with_db!(db, c => sqlx::query_as::<_, LinkQuestionRow>(
+        "WITH found AS (
+            SELECT i.id AS invitation_id, i.survey_id, i.wave_id, i.client_id, i.contact_id,
+                   i.complaint_id, i.language, i.expires_at, i.answered_at, s.status,
+                   CASE WHEN u.active THEN u.id END AS owner_id,
+                   COALESCE(cl.risk_reasons LIKE '%signal.survey_%', FALSE) AS survey_reason
+            FROM survey_link_tokens t
+            JOIN survey_invitations i ON i.id = t.invitation_id
+            JOIN surveys s ON s.id = i.survey_id
+            LEFT JOIN clients cl ON cl.id = i.client_id
+            LEFT JOIN users u ON u.id = cl.owner_id
+            WHERE t.token_hash = $1
+            UNION ALL
+            SELECT CAST(NULL AS BIGINT), id, CAST(NULL AS BIGINT), CAST(NULL AS BIGINT),
+                   CAST(NULL AS BIGINT), CAST(NULL AS BIGINT), CAST(NULL AS TEXT),
+                   CAST(NULL AS TIMESTAMPTZ), CAST(NULL AS TIMESTAMPTZ), status,
+                   CAST(NULL AS BIGINT), FALSE
+            FROM surveys WHERE open_token_hash = $1
+         )
+         SELECT f.*, q.id AS question_id, q.position, q.kind, q.prompt_zh, q.prompt_en,
+                q.choices_zh, q.choices_en, q.required
+         FROM found f
+         LEFT JOIN survey_questions q ON q.survey_id = f.survey_id AND q.retired_at IS NULL
+         ORDER BY q.position, q.id",
     )
     .bind(hash)
-    .fetch_optional(c)
-    .await)
+    .fetch_all(c)
+    .await)?;
+    let Some(link) = rows.first().map(|r| r.link.clone()) else {
+        return Ok(None);
+    };
+    let questions = rows
+        .into_iter()
+        .filter_map(LinkQuestionRow::question)
+        .collect();
+    Ok(Some((link, questions)))
 }
 
 pub async fn set_open_link(

@@ -18,22 +18,23 @@ use crate::server::state::AppState;
 use crate::server::tokens;
 use chrono::{DateTime, Utc};
 
-/// A link's record and what it is now; `None` for a token no link has.
+/// A link's record with its survey's current questions, and what the link is now; `None`
+/// for a token no link has.
 async fn find_link(
     state: &AppState,
     token: &str,
-) -> Result<(Option<LinkRecord>, LinkState), AppError> {
+) -> Result<(Option<(LinkRecord, Vec<QuestionRecord>)>, LinkState), AppError> {
     if !tokens::is_well_formed(token) {
         return Ok((None, LinkState::Unknown));
     }
-    let Some(link) = repo::link(&state.db, &tokens::hash_of(token))
+    let Some(found) = repo::link(&state.db, &tokens::hash_of(token))
         .await
         .map_err(db)?
     else {
         return Ok((None, LinkState::Unknown));
     };
-    let link_state = state_of(&link, state.clock.now());
-    Ok((Some(link), link_state))
+    let link_state = state_of(&found.0, state.clock.now());
+    Ok((Some(found), link_state))
 }
 
 /// What a link is at `now`. A draft survey's link (only the open link can exist then)
@@ -75,16 +76,11 @@ fn respondent_question(q: &QuestionRecord, lang: Lang) -> Option<RespondentQuest
     })
 }
 
-async fn questions_in(
-    state: &AppState,
-    survey: i64,
-    lang: Lang,
-) -> Result<Vec<RespondentQuestion>, AppError> {
-    let questions = repo::asked_questions(&state.db, survey).await.map_err(db)?;
-    Ok(questions
+fn respondent_questions(questions: &[QuestionRecord], lang: Lang) -> Vec<RespondentQuestion> {
+    questions
         .iter()
         .filter_map(|q| respondent_question(q, lang))
-        .collect())
+        .collect()
 }
 
 /// The answer page of `token` in its language.
@@ -93,16 +89,17 @@ pub async fn answer_page(
     token: &str,
     browser: Lang,
 ) -> Result<(AnswerPage, Lang), AppError> {
-    let (link, link_state) = find_link(state, token).await?;
-    let lang = language_of(link.as_ref(), browser);
+    let (found, link_state) = find_link(state, token).await?;
+    let link = found.as_ref().map(|(link, _)| link);
+    let lang = language_of(link, browser);
     let mut page = AnswerPage {
         state: link_state,
         title: String::new(),
         intro: String::new(),
         questions: Vec::new(),
-        identified: link.as_ref().is_some_and(|l| l.invitation_id.is_some()),
+        identified: link.is_some_and(|l| l.invitation_id.is_some()),
     };
-    let Some(link) = link.filter(|_| link_state == LinkState::Open) else {
+    let Some((link, questions)) = found.filter(|_| link_state == LinkState::Open) else {
         return Ok((page, lang));
     };
     let survey = super::service::found(state, link.survey_id).await?;
@@ -110,7 +107,7 @@ pub async fn answer_page(
         Lang::Zh => (survey.title_zh, survey.intro_zh),
         Lang::En => (survey.title_en, survey.intro_en),
     };
-    page.questions = questions_in(state, link.survey_id, lang).await?;
+    page.questions = respondent_questions(&questions, lang);
     Ok((page, lang))
 }
 
@@ -125,7 +122,10 @@ pub async fn preview(state: &AppState, survey: i64, lang: Lang) -> Result<Answer
         state: LinkState::Open,
         title,
         intro,
-        questions: questions_in(state, survey, lang).await?,
+        questions: respondent_questions(
+            &repo::asked_questions(&state.db, survey).await.map_err(db)?,
+            lang,
+        ),
         identified: false,
     })
 }
@@ -149,9 +149,9 @@ pub async fn submit(
     browser: Lang,
     posted: &[(String, String)],
 ) -> Result<Submitted, AppError> {
-    let (link, link_state) = find_link(state, token).await?;
-    let lang = language_of(link.as_ref(), browser);
-    let Some(link) = link else {
+    let (found, link_state) = find_link(state, token).await?;
+    let lang = language_of(found.as_ref().map(|(link, _)| link), browser);
+    let Some((link, questions)) = found else {
         return Ok(Submitted::Refused(link_state, lang));
     };
     match link_state {
@@ -160,27 +160,20 @@ pub async fn submit(
         LinkState::Used => return Ok(Submitted::Thanks(lang)),
         other => return Ok(Submitted::Refused(other, lang)),
     }
-    let questions = questions_in(state, link.survey_id, lang).await?;
+    let questions = respondent_questions(&questions, lang);
     let answers = match check_answers(&questions, posted) {
         Ok(answers) => answers,
         Err(errors) => return Ok(Submitted::Invalid(errors)),
     };
     let now = state.clock.now();
-    // What a complaint from a poor answer needs is read before any transaction, so the one
-    // SQLite writer is held only for the writes.
     let complaint = match (link.complaint_id, has_poor_answer(&answers)) {
-        (None, true) => {
-            let severity = poor_severity(&answers);
-            let due = due_times_for(&state.db, severity, now).await.map_err(db)?;
-            Some(SurveyComplaint {
-                client: link.client_id,
-                contact: link.contact_id,
-                severity,
-                description: complaint_description(&questions, &answers, lang),
-                assignee: link.owner_id,
-                due,
-            })
-        }
+        (None, true) => Some(SurveyComplaint {
+            client: link.client_id,
+            contact: link.contact_id,
+            severity: poor_severity(&answers),
+            description: complaint_description(&questions, &answers, lang),
+            assignee: link.owner_id,
+        }),
         _ => None,
     };
     let refresh = refresh_for(&link, &answers);
@@ -227,6 +220,13 @@ async fn write_alone(
     s: &Submission,
     follow_up_of: Option<i64>,
 ) -> Result<(), AppError> {
+    // Read before the transaction, so that the writer is held only for the writes.
+    let due = match &s.complaint {
+        Some(c) => due_times_for(&state.db, c.severity, s.at)
+            .await
+            .map_err(db)?,
+        None => None,
+    };
     let mut tx = state.db.begin().await.map_err(db)?;
     let Some(id) = repo::insert_response(&mut tx, &s.response, &s.answers, s.at)
         .await
@@ -246,7 +246,7 @@ async fn write_alone(
         }
         None => {
             if let Some(complaint) = &s.complaint {
-                open_complaint_due(&mut tx, &complaint.row(id), &RAISED, complaint.due, s.at)
+                open_complaint_due(&mut tx, &complaint.row(id), &RAISED, due, s.at)
                     .await
                     .map_err(db)?;
             }
@@ -268,8 +268,6 @@ pub struct SurveyComplaint {
     pub severity: &'static str,
     pub description: String,
     pub assignee: Option<i64>,
-    /// First response and resolution, when its severity has targets.
-    pub due: Option<(DateTime<Utc>, DateTime<Utc>)>,
 }
 
 impl SurveyComplaint {
@@ -394,16 +392,17 @@ pub async fn unsubscribe_page(
     token: &str,
     browser: Lang,
 ) -> Result<(bool, Lang), AppError> {
-    let (link, _) = find_link(state, token).await?;
-    let lang = language_of(link.as_ref(), browser);
+    let (found, _) = find_link(state, token).await?;
+    let link = found.as_ref().map(|(link, _)| link);
+    let lang = language_of(link, browser);
     Ok((link.is_some_and(|l| l.contact_id.is_some()), lang))
 }
 
 /// The contact of link `token` asks for no more surveys. Any link of theirs works, even an
 /// expired or used one; unknown links change nothing.
 pub async fn unsubscribe(state: &AppState, token: &str) -> Result<bool, AppError> {
-    let (link, _) = find_link(state, token).await?;
-    let Some(contact) = link.and_then(|l| l.contact_id) else {
+    let (found, _) = find_link(state, token).await?;
+    let Some(contact) = found.and_then(|(link, _)| link.contact_id) else {
         return Ok(false);
     };
     let now = state.clock.now();

@@ -151,22 +151,42 @@ pub async fn refresh(
     }
     let changed = changes.len();
     for chunk in changes.chunks(1000) {
-        let mut tx = db.begin().await?;
-        for (id, severity, json) in chunk {
-            with_tx!(&mut tx, c => sqlx::query(
-                "UPDATE clients SET risk_severity = $1, risk_reasons = $2, risk_refreshed_at = $3 WHERE id = $4",
-            )
-            .bind(severity)
-            .bind(json)
-            .bind(now)
-            .bind(id)
-            .execute(c)
-            .await
-            .map(|_| ()))?;
-        }
-        tx.commit().await?;
+        write_signals(db, now, chunk).await?;
     }
     Ok(changed)
+}
+
+/// Stores the changed signals (client, severity, reasons) in one statement: the changes go
+/// in as one JSON array, which each engine expands in its own words. After a batch of
+/// survey answers this is one hand-off to SQLite's one writer instead of one per client.
+async fn write_signals(
+    db: &Db,
+    now: DateTime<Utc>,
+    changes: &[(i64, i64, Option<String>)],
+) -> Result<(), sqlx::Error> {
+    let rows: Vec<serde_json::Value> = changes
+        .iter()
+        .map(|(id, severity, reasons)| {
+            serde_json::json!({ "id": id, "severity": severity, "reasons": reasons })
+        })
+        .collect();
+    let rows = serde_json::Value::Array(rows).to_string();
+    let sql = match db {
+        Db::Sqlite { .. } => {
+            "UPDATE clients SET risk_severity = s.value ->> 'severity',
+                    risk_reasons = s.value ->> 'reasons', risk_refreshed_at = $1
+             FROM json_each($2) AS s WHERE clients.id = s.value ->> 'id'"
+        }
+        Db::Postgres(_) => {
+            "UPDATE clients SET risk_severity = s.severity, risk_reasons = s.reasons,
+                    risk_refreshed_at = $1
+             FROM json_to_recordset(CAST($2 AS JSON)) AS s(id BIGINT, severity BIGINT, reasons TEXT)
+             WHERE clients.id = s.id"
+        }
+    };
+    let mut tx = db.begin().await?;
+    with_tx!(&mut tx, c => sqlx::query(sql).bind(now).bind(rows).execute(c).await.map(|_| ()))?;
+    tx.commit().await
 }
 
 /// The stored reasons of a client's signal.
