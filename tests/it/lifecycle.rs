@@ -92,6 +92,28 @@ async fn columns_count_and_sum_every_card_and_page_once_while_cards_move(engine:
         board.contains("CNY 4,500万"),
         "the value sums every card's commitment"
     );
+    // A search reads its figures and first pages in one statement: the same totals, and
+    // the first page of the column by name, with a link to the next.
+    let searched = app
+        .page(&rm, "/lifecycle?q=%E5%8F%91%E5%B1%95%E6%9C%9F")
+        .await;
+    assert!(searched.contains("45 个客户"), "searched count");
+    assert!(searched.contains("CNY 4,500万"), "searched value");
+    let names: Vec<&str> = searched
+        .split("发展期投资者")
+        .skip(1)
+        .filter_map(|s| s.get(..2))
+        .collect();
+    let mut first_names: Vec<&str> = names.clone();
+    first_names.dedup();
+    let expected: Vec<String> = (0..covenant::pipeline::lifecycle::service::COLUMN_PAGE)
+        .map(|n| format!("{n:02}"))
+        .collect();
+    assert_eq!(first_names, expected, "the first page, by name");
+    assert!(
+        searched.contains("column=development") && searched.contains("after="),
+        "a link to the column's next page"
+    );
 
     // Page through the development column while cards move between page loads.
     let column = "/lifecycle?column=development";

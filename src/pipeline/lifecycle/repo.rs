@@ -117,9 +117,8 @@ pub async fn cards(
 
 /// The first page of every column at once: one statement instead of one per stage (the
 /// board's cost under load is mostly per-statement overhead). Each branch walks its stage's
-/// index in order; the filter's parameters are shared by all branches. A search reads its
-/// few matching clients once for all columns instead (each branch would look every match up
-/// again: 5 x 1,200 lookups for one common Chinese word on the large data set).
+/// index in order; the filter's parameters are shared by all branches. A search has its
+/// own statement (`searched_board`).
 pub async fn first_pages(
     db: &Db,
     filter: &ClientFilter,
@@ -130,36 +129,111 @@ pub async fn first_pages(
     let from = from_clause(&c);
     let common = c.where_clause();
     let limit_p = c.bind(Bind::Int(limit));
-    let searched = !filter.q.trim().is_empty();
     let branches: Vec<String> = LifecycleStage::ALL
         .iter()
         .map(|stage| {
             let s = c.bind(Bind::Text(stage.as_str().into()));
-            if searched {
-                format!(
-                    "SELECT * FROM (SELECT * FROM matching WHERE lifecycle_stage = {s}
-                       ORDER BY sort_name, id LIMIT {limit_p}) AS stage_page"
-                )
-            } else {
-                format!(
-                    "SELECT * FROM (SELECT {CARD_COLUMNS} {from} {common} AND c.lifecycle_stage = {s}
-                       ORDER BY c.sort_name, c.id LIMIT {limit_p}) AS stage_page"
-                )
-            }
+            format!(
+                "SELECT * FROM (SELECT {CARD_COLUMNS} {from} {common} AND c.lifecycle_stage = {s}
+                   ORDER BY c.sort_name, c.id LIMIT {limit_p}) AS stage_page"
+            )
         })
         .collect();
-    let matching = if searched {
-        format!("WITH matching AS MATERIALIZED (SELECT {CARD_COLUMNS} {from} {common}) ")
-    } else {
-        String::new()
-    };
     let sql = format!(
-        "{matching}SELECT page.*, o.name AS owner_name FROM ({}) page
+        "SELECT page.*, o.name AS owner_name FROM ({}) page
          JOIN users o ON o.id = page.owner_id
          ORDER BY page.lifecycle_stage, page.sort_name, page.id",
         branches.join(" UNION ALL ")
     );
     with_db!(db, conn => bind_all!(sqlx::query_as::<_, CardRow>(&sql), &c.binds).fetch_all(conn).await)
+}
+
+/// The figure columns of a row of `searched_board`: set on a figure row, empty on a card.
+#[derive(FromRow)]
+struct FigureColumns {
+    figure_stage: Option<String>,
+    figure_currency: Option<String>,
+    figure_amount: Option<i64>,
+}
+
+/// A searched board in one statement: its column figures and the first page of every
+/// column. Both come from the clients the search matches, found once (the term index, then
+/// each client), which was most of the cost when figures and pages each found them. Only
+/// each match's stage and name are kept; a page's cards are read after choosing them.
+pub async fn searched_board(
+    db: &Db,
+    filter: &ClientFilter,
+    today: NaiveDate,
+    limit: i64,
+) -> Result<(Vec<FigureRow>, Vec<CardRow>), sqlx::Error> {
+    let mut c = crate::clients::repo::filter_conditions(filter, today);
+    let from = from_clause(&c);
+    let common = c.where_clause();
+    let limit_p = c.bind(Bind::Int(limit));
+    let pages: Vec<String> = LifecycleStage::ALL
+        .iter()
+        .map(|stage| {
+            let s = c.bind(Bind::Text(stage.as_str().into()));
+            format!(
+                "SELECT * FROM (SELECT id FROM matching WHERE lifecycle_stage = {s}
+                   ORDER BY sort_name, id LIMIT {limit_p}) AS stage_page"
+            )
+        })
+        .collect();
+    // The card rows leave the figure columns empty and the figure rows the card columns
+    // (typed in the first branch, which PostgreSQL takes the union's types from). The
+    // union is ordered from outside, where SQLite knows its columns by name.
+    let sql = format!(
+        "WITH matching AS MATERIALIZED (SELECT c.id, c.sort_name, c.lifecycle_stage {from} {common})
+         SELECT * FROM (
+         SELECT {CARD_COLUMNS}, o.name AS owner_name, CAST(NULL AS TEXT) AS figure_stage,
+                CAST(NULL AS TEXT) AS figure_currency, CAST(NULL AS BIGINT) AS figure_amount
+         FROM ({}) page
+         JOIN clients c ON c.id = page.id
+         JOIN users o ON o.id = c.owner_id
+         UNION ALL
+         SELECT {NO_CARD}, lifecycle_stage, '', COUNT(*) FROM matching GROUP BY lifecycle_stage
+         UNION ALL
+         SELECT {NO_CARD}, m.lifecycle_stage, cc.currency, CAST(SUM(cc.amount) AS BIGINT)
+         FROM matching m JOIN client_commitments cc ON cc.client_id = m.id
+         GROUP BY m.lifecycle_stage, cc.currency
+         ) AS board
+         ORDER BY lifecycle_stage, sort_name, id",
+        pages.join(" UNION ALL ")
+    );
+    with_db!(db, conn => {
+        let rows = bind_all!(sqlx::query(&sql), &c.binds).fetch_all(conn).await?;
+        figures_and_cards(rows)
+    })
+}
+
+/// Empty card columns (`CARD_COLUMNS` and the owner's name) of a figure row.
+const NO_CARD: &str = "NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL";
+
+/// Splits the rows of `searched_board` into figures (sorted by currency, as `figures`
+/// gives them) and cards.
+fn figures_and_cards<R: sqlx::Row>(
+    rows: Vec<R>,
+) -> Result<(Vec<FigureRow>, Vec<CardRow>), sqlx::Error>
+where
+    for<'r> CardRow: FromRow<'r, R>,
+    for<'r> FigureColumns: FromRow<'r, R>,
+{
+    let mut figures = Vec::new();
+    let mut cards = Vec::new();
+    for row in &rows {
+        let f = FigureColumns::from_row(row)?;
+        match f.figure_stage {
+            Some(stage) => figures.push((
+                stage,
+                f.figure_currency.unwrap_or_default(),
+                f.figure_amount.unwrap_or(0),
+            )),
+            None => cards.push(CardRow::from_row(row)?),
+        }
+    }
+    figures.sort_by(|a, b| a.1.cmp(&b.1));
+    Ok((figures, cards))
 }
 
 /// Committed capital per currency of the given clients.

@@ -52,12 +52,15 @@ pub async fn figures(
     me: &StaffUser,
     query: &BoardQuery,
 ) -> Result<Vec<ColumnFigures>, AppError> {
-    let lang = me.0.lang();
-    let today = today(state);
-    let rows = repo::figures(&state.db, &query.filter, today)
+    let rows = repo::figures(&state.db, &query.filter, today(state))
         .await
         .map_err(db)?;
-    Ok(LifecycleStage::ALL
+    Ok(column_figures(&rows, me.0.lang()))
+}
+
+/// Every column's head from its figure rows (see `repo::FigureRow`).
+fn column_figures(rows: &[repo::FigureRow], lang: Lang) -> Vec<ColumnFigures> {
+    LifecycleStage::ALL
         .iter()
         .map(|stage| {
             let of_stage = rows.iter().filter(|(s, _, _)| s == stage.as_str());
@@ -83,7 +86,7 @@ pub async fn figures(
                 weighted: String::new(),
             }
         })
-        .collect())
+        .collect()
 }
 
 /// The cards of one column page, as the viewer sees them; `commitments` holds (client,
@@ -121,12 +124,38 @@ fn column_cards(
         .collect()
 }
 
-/// Each shown column's rows (one more than a page, to know whether another follows): the
-/// one column paged on its own after its cursor, or the first page of every column.
-async fn column_rows(
+/// The rows of each shown column, by stage.
+type ColumnRows = Vec<(LifecycleStage, Vec<repo::CardRow>)>;
+
+/// The board's column figures and each shown column's rows (one more than a page, to know
+/// whether another follows): the one column paged on its own after its cursor, or the
+/// first page of every column; a search reads both in one statement.
+async fn figures_and_rows(
     state: &AppState,
+    me: &StaffUser,
     query: &BoardQuery,
-) -> Result<Vec<(LifecycleStage, Vec<repo::CardRow>)>, AppError> {
+) -> Result<(Vec<ColumnFigures>, ColumnRows), AppError> {
+    if query.column.is_none() && !query.filter.q.trim().is_empty() {
+        let (figures, rows) =
+            repo::searched_board(&state.db, &query.filter, today(state), COLUMN_PAGE + 1)
+                .await
+                .map_err(db)?;
+        let figures = column_figures(&figures, me.0.lang());
+        return Ok((figures, in_columns(rows)));
+    }
+    let figures = figures(state, me, query).await?;
+    Ok((figures, column_rows(state, query).await?))
+}
+
+/// Rows of several stages, in the board's column order.
+fn in_columns(rows: Vec<repo::CardRow>) -> ColumnRows {
+    by_stage(LifecycleStage::ALL, rows, |r, stage| {
+        r.lifecycle_stage == stage.as_str()
+    })
+}
+
+/// Each shown column's rows without a search (see `figures_and_rows`).
+async fn column_rows(state: &AppState, query: &BoardQuery) -> Result<ColumnRows, AppError> {
     let today = today(state);
     if let Some(stage) = query.column {
         let after = query.after.as_deref();
@@ -145,15 +174,12 @@ async fn column_rows(
     let rows = repo::first_pages(&state.db, &query.filter, today, COLUMN_PAGE + 1)
         .await
         .map_err(db)?;
-    Ok(by_stage(LifecycleStage::ALL, rows, |r, stage| {
-        r.lifecycle_stage == stage.as_str()
-    }))
+    Ok(in_columns(rows))
 }
 
 pub async fn board(state: &AppState, me: &StaffUser, query: BoardQuery) -> Result<Board, AppError> {
     let query = effective_query(me, query);
-    let figures = figures(state, me, &query).await?;
-    let pages = column_rows(state, &query).await?;
+    let (figures, pages) = figures_and_rows(state, me, &query).await?;
     let ids: Vec<i64> = pages
         .iter()
         .flat_map(|(_, rows)| rows.iter().map(|r| r.id))
