@@ -182,15 +182,18 @@ pub async fn searched_board(
         .collect();
     // The card rows leave the figure columns empty and the figure rows the card columns
     // (typed in the first branch, which PostgreSQL takes the union's types from). The
-    // union is ordered from outside, where SQLite knows its columns by name.
+    // union is ordered from outside, where SQLite knows its columns by name. CROSS JOIN
+    // keeps SQLite's join order: the page's few ids, then each card and its owner. With a
+    // plain JOIN, SQLite 3.46 walked every owner's clients instead (5.8 against 2.2 ms a
+    // board on the large set).
     let sql = format!(
         "WITH matching AS MATERIALIZED (SELECT c.id, c.sort_name, c.lifecycle_stage {from} {common})
          SELECT * FROM (
          SELECT {CARD_COLUMNS}, o.name AS owner_name, CAST(NULL AS TEXT) AS figure_stage,
                 CAST(NULL AS TEXT) AS figure_currency, CAST(NULL AS BIGINT) AS figure_amount
          FROM ({}) page
-         JOIN clients c ON c.id = page.id
-         JOIN users o ON o.id = c.owner_id
+         CROSS JOIN clients c CROSS JOIN users o
+         WHERE c.id = page.id AND o.id = c.owner_id
          UNION ALL
          SELECT {NO_CARD}, lifecycle_stage, '', COUNT(*) FROM matching GROUP BY lifecycle_stage
          UNION ALL
