@@ -222,4 +222,16 @@ async fn the_deal_board_sums_every_deal_and_moves_by_the_rules(engine: Engine) {
         vec![("interested".into(), 1), ("committed".into(), 1)],
         "one move and its audit row"
     );
+
+    // A commitment withdrawn shows on the investor's decline signal at once; moves that
+    // leave commitments alone do not refresh it.
+    let quiet = app.page(&rm, &format!("/clients/{investor}")).await;
+    assert!(!quiet.contains("的已承诺资金"), "no withdrawal yet");
+    let r = move_deal(&app, &rm, deal, "declined", "改投他处", &key(108)).await;
+    assert_eq!(r.status(), 303);
+    let page = app.page(&rm, &format!("/clients/{investor}")).await;
+    assert!(
+        page.contains("近 180 天撤回了 100% 的已承诺资金"),
+        "the withdrawal explained on the client page"
+    );
 }

@@ -234,9 +234,11 @@ pub async fn move_deal(
     };
     insert_move(&mut tx, &the_move).await.map_err(db)?;
     // A move changes only the stage, so the client's committed capital changes only when
-    // the deal enters or leaves committed or closed; other moves skip two writes.
+    // the deal enters or leaves committed or closed; other moves skip two writes. So does
+    // the client's decline signal, whose deal facts are committed capital held and lost.
     let counts = |s: DealStage| matches!(s, DealStage::Committed | DealStage::Closed);
-    if counts(from) || counts(to) {
+    let commitments_change = counts(from) || counts(to);
+    if commitments_change {
         refresh_commitments(&mut tx, client_id).await.map_err(db)?;
     }
     let entry = AuditEntry::new(Actor::Staff(me.0.id), "deal.move", "deal", Some(request.id))
@@ -260,7 +262,9 @@ pub async fn move_deal(
     .await
     .map_err(db)?;
     tx.commit().await.map_err(db)?;
-    crate::pipeline::lifecycle::warning::refresh_quietly(&state.db, now, client_id).await;
+    if commitments_change {
+        crate::pipeline::lifecycle::warning::refresh_quietly(&state.db, now, client_id).await;
+    }
     Ok(outcome)
 }
 
