@@ -89,13 +89,10 @@ impl Db {
             .busy_timeout(Duration::from_secs(5))
             // Reads through a memory map instead of a read() per page: board figures scan
             // indexes of every client, and the copies cost more than the scans (25 ms of
-            // system time per lifecycle count on the large demo set). The map covers the
-            // whole file up to SQLite's own limit (2 GiB): the large set with a few survey
-            // waves is 1 GiB, and pages past a smaller map are read() again (with 256 MiB,
-            // a third of a searched board's statement was system time in the sqlite3
-            // shell). It is address space, not memory: only the pages read are resident,
-            // as the OS's file cache.
-            .pragma("mmap_size", "2147418112")
+            // system time per lifecycle count on the large demo set). Mapping the whole file
+            // (2 GiB) was tried: no faster in the server, and every page read stayed
+            // resident in the process (RSS 1 GB after a survey benchmark instead of 0.3).
+            .pragma("mmap_size", "268435456")
             // Sorts and materialised subqueries (a search's matching clients) stay in
             // memory instead of temporary files.
             .pragma("temp_store", "memory");
