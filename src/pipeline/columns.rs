@@ -28,6 +28,20 @@ pub fn by_stage<S: Copy, T>(
         .collect()
 }
 
+/// One `UNION ALL` branch per stage, in the given order: `branch` gets the placeholder of the
+/// stage's bind parameter (bound in `c`) and writes that stage's query.
+pub fn union_per_stage<'s>(
+    c: &mut Conditions,
+    stages: impl IntoIterator<Item = &'s str>,
+    branch: impl Fn(&str) -> String,
+) -> String {
+    let branches: Vec<String> = stages
+        .into_iter()
+        .map(|stage| branch(&c.bind(Bind::Text(stage.into()))))
+        .collect();
+    branches.join(" UNION ALL ")
+}
+
 /// The figures of the column `stage` (empty if the stage has no cards).
 pub fn figures_of(figures: &[ColumnFigures], stage: &str) -> ColumnFigures {
     figures

@@ -15,7 +15,7 @@
 use super::model::Answer;
 use super::repo::{NewResponse, client_kind_as_recorded};
 use super::respond::{RAISED, SurveyComplaint};
-use crate::feedback::complaints::targets::{Target, due_times};
+use crate::feedback::complaints::targets::{Target, due_times_in};
 use crate::server::db::{Db, Tx};
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::{Value, json};
@@ -147,7 +147,7 @@ async fn write_batch(db: &Db, batch: &[&Submission]) -> Result<Vec<Option<i64>>,
         rows.add_response(s, response);
         if let Some(c) = &s.complaint {
             complaint += 1;
-            let due = start.target_of(c.severity).map(|t| due_times(s.at, t));
+            let due = due_times_in(&start.targets, c.severity, s.at);
             rows.add_complaint(s, c, due, response, complaint);
         }
         ids.push(Some(response));
@@ -318,15 +318,6 @@ struct StartingPoint {
     last_complaint: i64,
     answered: HashSet<i64>,
     targets: Vec<(String, Target)>,
-}
-
-impl StartingPoint {
-    fn target_of(&self, severity: &str) -> Option<Target> {
-        self.targets
-            .iter()
-            .find(|(s, _)| s == severity)
-            .map(|(_, target)| *target)
-    }
 }
 
 /// Read inside the batch's transaction, which holds SQLite's write lock: no other writer can

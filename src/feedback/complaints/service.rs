@@ -170,11 +170,11 @@ pub async fn due_times_for(
     severity: &str,
     now: DateTime<Utc>,
 ) -> Result<Option<(DateTime<Utc>, DateTime<Utc>)>, sqlx::Error> {
-    Ok(repo::targets(db)
-        .await?
-        .into_iter()
-        .find(|(s, _)| s == severity)
-        .map(|(_, target)| due_times(now, target)))
+    Ok(super::targets::due_times_in(
+        &repo::targets(db).await?,
+        severity,
+        now,
+    ))
 }
 
 /// A staff post on complaint `id`: text for the client or a note, and/or a status change

@@ -91,6 +91,19 @@ pub fn validate_targets(form: &TargetsForm) -> Result<Vec<(Severity, Target)>, V
     }
 }
 
+/// The due times of a complaint of `severity` opened at `opened`, from the targets per
+/// severity; none when its severity has no targets.
+pub fn due_times_in(
+    targets: &[(String, Target)],
+    severity: &str,
+    opened: DateTime<Utc>,
+) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
+    targets
+        .iter()
+        .find(|(s, _)| s == severity)
+        .map(|(_, target)| due_times(opened, *target))
+}
+
 /// When a complaint opened at `opened` must first be answered and be resolved.
 pub fn due_times(opened: DateTime<Utc>, target: Target) -> (DateTime<Utc>, DateTime<Utc>) {
     (

@@ -1,5 +1,6 @@
 //! SQL of the deal board: sums per stage and currency over every matching deal, and one
 //! page of cards per column (newest change first).
+use crate::pipeline::columns::union_per_stage;
 use crate::pipeline::model::{DealFilter, DealStage};
 use crate::pipeline::repo::{DealRecord, filter_conditions, record_select};
 use crate::server::db::{Db, Tx};
@@ -94,17 +95,14 @@ pub async fn first_pages(
     let mut c = filter_conditions(filter);
     let common = c.where_clause();
     let limit_p = c.bind(Bind::Int(limit));
-    let branches: Vec<String> = DealStage::ALL
-        .iter()
-        .map(|stage| {
-            let s = c.bind(Bind::Text(stage.as_str().into()));
-            format!(
-                "SELECT * FROM (SELECT d.* FROM deals d {common} AND d.stage = {s}
-                   ORDER BY d.updated_at DESC, d.id DESC LIMIT {limit_p}) AS stage_page"
-            )
-        })
-        .collect();
-    let page = format!("({}) d", branches.join(" UNION ALL "));
+    let stages = DealStage::ALL.iter().map(|stage| stage.as_str());
+    let branches = union_per_stage(&mut c, stages, |s| {
+        format!(
+            "SELECT * FROM (SELECT d.* FROM deals d {common} AND d.stage = {s}
+               ORDER BY d.updated_at DESC, d.id DESC LIMIT {limit_p}) AS stage_page"
+        )
+    });
+    let page = format!("({branches}) d");
     let select = record_select(&page).replacen("SELECT ", "SELECT d.updated_at, ", 1);
     let sql = format!("{select} ORDER BY d.stage, d.updated_at DESC, d.id DESC");
     with_db!(db, conn => bind_all!(sqlx::query_as::<_, CardRecord>(&sql), &c.binds).fetch_all(conn).await)

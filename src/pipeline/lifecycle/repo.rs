@@ -1,6 +1,7 @@
 //! SQL of the lifecycle board: column counts and values over every matching client, one
 //! page of cards per column (keyset on name), and the stage change with its move row.
 use crate::clients::model::{ClientFilter, LifecycleStage};
+use crate::pipeline::columns::union_per_stage;
 use crate::server::db::{Db, Tx};
 use crate::server::query::{Bind, Conditions};
 use crate::{bind_all, with_db, with_tx};
@@ -129,21 +130,16 @@ pub async fn first_pages(
     let from = from_clause(&c);
     let common = c.where_clause();
     let limit_p = c.bind(Bind::Int(limit));
-    let branches: Vec<String> = LifecycleStage::ALL
-        .iter()
-        .map(|stage| {
-            let s = c.bind(Bind::Text(stage.as_str().into()));
-            format!(
-                "SELECT * FROM (SELECT {CARD_COLUMNS} {from} {common} AND c.lifecycle_stage = {s}
-                   ORDER BY c.sort_name, c.id LIMIT {limit_p}) AS stage_page"
-            )
-        })
-        .collect();
+    let pages = union_per_stage(&mut c, stage_names(), |s| {
+        format!(
+            "SELECT * FROM (SELECT {CARD_COLUMNS} {from} {common} AND c.lifecycle_stage = {s}
+               ORDER BY c.sort_name, c.id LIMIT {limit_p}) AS stage_page"
+        )
+    });
     let sql = format!(
-        "SELECT page.*, o.name AS owner_name FROM ({}) page
+        "SELECT page.*, o.name AS owner_name FROM ({pages}) page
          JOIN users o ON o.id = page.owner_id
-         ORDER BY page.lifecycle_stage, page.sort_name, page.id",
-        branches.join(" UNION ALL ")
+         ORDER BY page.lifecycle_stage, page.sort_name, page.id"
     );
     with_db!(db, conn => bind_all!(sqlx::query_as::<_, CardRow>(&sql), &c.binds).fetch_all(conn).await)
 }
@@ -170,16 +166,12 @@ pub async fn searched_board(
     let from = from_clause(&c);
     let common = c.where_clause();
     let limit_p = c.bind(Bind::Int(limit));
-    let pages: Vec<String> = LifecycleStage::ALL
-        .iter()
-        .map(|stage| {
-            let s = c.bind(Bind::Text(stage.as_str().into()));
-            format!(
-                "SELECT * FROM (SELECT id FROM matching WHERE lifecycle_stage = {s}
-                   ORDER BY sort_name, id LIMIT {limit_p}) AS stage_page"
-            )
-        })
-        .collect();
+    let pages = union_per_stage(&mut c, stage_names(), |s| {
+        format!(
+            "SELECT * FROM (SELECT id FROM matching WHERE lifecycle_stage = {s}
+               ORDER BY sort_name, id LIMIT {limit_p}) AS stage_page"
+        )
+    });
     // The card rows leave the figure columns empty and the figure rows the card columns
     // (typed in the first branch, which PostgreSQL takes the union's types from). The
     // union is ordered from outside, where SQLite knows its columns by name. CROSS JOIN
@@ -191,7 +183,7 @@ pub async fn searched_board(
          SELECT * FROM (
          SELECT {CARD_COLUMNS}, o.name AS owner_name, CAST(NULL AS TEXT) AS figure_stage,
                 CAST(NULL AS TEXT) AS figure_currency, CAST(NULL AS BIGINT) AS figure_amount
-         FROM ({}) page
+         FROM ({pages}) page
          CROSS JOIN clients c CROSS JOIN users o
          WHERE c.id = page.id AND o.id = c.owner_id
          UNION ALL
@@ -201,13 +193,17 @@ pub async fn searched_board(
          FROM matching m JOIN client_commitments cc ON cc.client_id = m.id
          GROUP BY m.lifecycle_stage, cc.currency
          ) AS board
-         ORDER BY lifecycle_stage, sort_name, id",
-        pages.join(" UNION ALL ")
+         ORDER BY lifecycle_stage, sort_name, id"
     );
     with_db!(db, conn => {
         let rows = bind_all!(sqlx::query(&sql), &c.binds).fetch_all(conn).await?;
         figures_and_cards(rows)
     })
+}
+
+/// The board's stages in column order, as stored.
+fn stage_names() -> impl Iterator<Item = &'static str> {
+    LifecycleStage::ALL.iter().map(|stage| stage.as_str())
 }
 
 /// Empty card columns (`CARD_COLUMNS` and the owner's name) of a figure row.
