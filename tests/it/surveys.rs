@@ -21,6 +21,7 @@ crate::on_both_engines!(
     an_open_link_takes_anonymous_answers_until_it_is_replaced_or_turned_off,
     a_wave_to_clients_chosen_by_hand_reaches_only_their_contacts,
     many_answers_at_once_are_each_recorded_once_with_their_complaints,
+    a_falling_score_is_measured_against_the_answer_before,
 );
 
 async fn scalar(app: &TestApp, sql: &str) -> i64 {
@@ -1147,4 +1148,42 @@ async fn many_answers_at_once_are_each_recorded_once_with_their_complaints(engin
     let fund_b = client_named(&app, "Harbour Infrastructure Fund").await;
     let client_page = app.page(&w.rm, &format!("/clients/{fund_b}")).await;
     assert!(client_page.contains("推荐意愿仅 1 分"), "{client_page}");
+}
+
+/// Sends `survey` to the investors and answers its first question in the new link to the
+/// Chinese contact (fund A's) with `answer`.
+async fn answer_new_wave(app: &TestApp, w: &World, survey: i64, answer: &str) {
+    let before = links_to(app, ZH);
+    send(app, &w.officer, survey, "investors").await;
+    let link = links_to(app, ZH)
+        .into_iter()
+        .find(|l| !before.contains(l))
+        .expect("a new link");
+    let visitor = app.browser();
+    let field = first_field(&app.page(&visitor, &link).await);
+    let posted = app
+        .post_form(&visitor, &link, &[(field.as_str(), answer)])
+        .await;
+    assert_eq!(posted.status(), 303);
+}
+
+async fn a_falling_score_is_measured_against_the_answer_before(engine: Engine) {
+    let (app, _db) = TestApp::spawn(&engine).await;
+    let w = world(&app).await;
+    let csat = ("csat", "您满意吗？", "Are you satisfied?", true);
+    let nps_survey = open_survey(&app, &w.officer, &[], &[NPS]).await;
+    let csat_survey = open_survey(&app, &w.officer, &[], &[csat]).await;
+    let second_nps_survey = open_survey(&app, &w.officer, &[], &[NPS]).await;
+    // A promoter, then a survey without an NPS question, then a 7: no detractor, but three
+    // points below the NPS answer before (the CSAT answer in between does not count).
+    answer_new_wave(&app, &w, nps_survey, "10").await;
+    app.clock.advance(chrono::Duration::days(31));
+    answer_new_wave(&app, &w, csat_survey, "5").await;
+    app.clock.advance(chrono::Duration::days(31));
+    answer_new_wave(&app, &w, second_nps_survey, "7").await;
+    let client_page = app.page(&w.rm, &format!("/clients/{}", w.fund_a)).await;
+    assert!(
+        client_page.contains("推荐意愿降至 7 分（上一次 10 分"),
+        "{client_page}"
+    );
 }

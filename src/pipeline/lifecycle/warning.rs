@@ -289,25 +289,71 @@ async fn latest_nps_scores(
     db: &Db,
     only: Option<&str>,
 ) -> Result<HashMap<i64, (i64, Option<i64>)>, sqlx::Error> {
-    let sql = format!(
-        "SELECT r.client_id, r.id, MIN(a.score)
-         FROM survey_responses r
-         JOIN survey_answers a ON a.response_id = r.id
-         JOIN survey_questions q ON q.id = a.question_id
-         WHERE r.client_id IS NOT NULL AND q.kind = 'nps' AND a.score IS NOT NULL {}
-         GROUP BY r.client_id, r.id, r.submitted_at
-         ORDER BY r.client_id, r.submitted_at DESC, r.id DESC",
-        only_clause(db, only, "AND", "r.client_id", 1)
-    );
-    let rows: Vec<(i64, i64, i64)> = with_db!(db, c => {
-        let mut q = sqlx::query_as::<_, (i64, i64, i64)>(&sql);
+    let sql = latest_nps_sql(db, only.is_some());
+    let rows: Vec<(i64, i64)> = with_db!(db, c => {
+        let mut q = sqlx::query_as::<_, (i64, i64)>(&sql);
         if let Some(ids) = only {
             q = q.bind(ids);
         }
         q.fetch_all(c).await
     })?;
+    Ok(first_two(rows))
+}
+
+/// The scores of each client's two latest responses with an NPS answer, latest first.
+///
+/// Each client's responses are walked from the newest (the `survey_responses_client`
+/// index) and the walk stops at the second with an NPS answer. Reading every response and
+/// ranking them grew with every wave a client answered: 25 ms for a batch of 256 clients
+/// on the large data set after seven waves, against 5 ms this way.
+fn latest_nps_sql(db: &Db, only: bool) -> String {
+    let clients = match (db, only) {
+        (_, false) => "SELECT id FROM clients".to_string(),
+        (Db::Sqlite { .. }, true) => "SELECT value AS id FROM json_each($1)".to_string(),
+        (Db::Postgres(_), true) => {
+            "SELECT CAST(value AS BIGINT) AS id FROM json_array_elements_text(CAST($1 AS JSON))"
+                .to_string()
+        }
+    };
+    const HAS_NPS: &str = "EXISTS (SELECT 1 FROM survey_answers xa
+                 JOIN survey_questions xq ON xq.id = xa.question_id
+                 WHERE xa.response_id = x.id AND xq.kind = 'nps' AND xa.score IS NOT NULL)";
+    const LATEST_TWO: &str = "ORDER BY x.submitted_at DESC, x.id DESC LIMIT 2";
+    // SQLite has no LATERAL; its correlated IN list is evaluated once per client, and
+    // CROSS JOIN keeps the clients as the outer loop.
+    let (responses, chosen) = match db {
+        Db::Sqlite { .. } => (
+            "CROSS JOIN survey_responses r".to_string(),
+            format!(
+                "r.id IN (SELECT x.id FROM survey_responses x
+                          WHERE x.client_id = w.id AND {HAS_NPS} {LATEST_TWO})"
+            ),
+        ),
+        Db::Postgres(_) => (
+            format!(
+                "CROSS JOIN LATERAL (SELECT x.id FROM survey_responses x
+                                     WHERE x.client_id = w.id AND {HAS_NPS} {LATEST_TWO}) AS top
+                 JOIN survey_responses r ON r.id = top.id"
+            ),
+            "TRUE".to_string(),
+        ),
+    };
+    format!(
+        "SELECT r.client_id, MIN(a.score)
+         FROM ({clients}) AS w {responses}
+         JOIN survey_answers a ON a.response_id = r.id
+         JOIN survey_questions q ON q.id = a.question_id
+         WHERE q.kind = 'nps' AND a.score IS NOT NULL AND {chosen}
+         GROUP BY r.client_id, r.submitted_at, r.id
+         ORDER BY r.client_id, r.submitted_at DESC, r.id DESC"
+    )
+}
+
+/// Each client's first score and the one after it, from rows (client, score) ordered by
+/// client, latest first.
+fn first_two(rows: Vec<(i64, i64)>) -> HashMap<i64, (i64, Option<i64>)> {
     let mut scores: HashMap<i64, (i64, Option<i64>)> = HashMap::new();
-    for (client, _, score) in rows {
+    for (client, score) in rows {
         match scores.get_mut(&client) {
             None => {
                 scores.insert(client, (score, None));
@@ -316,5 +362,18 @@ async fn latest_nps_scores(
             Some(_) => {}
         }
     }
-    Ok(scores)
+    scores
+}
+
+#[cfg(test)]
+mod tests {
+    use super::first_two;
+
+    #[test]
+    fn the_latest_score_comes_first_and_the_one_before_second() {
+        let scores = first_two(vec![(7, 9), (7, 4), (7, 1), (8, 10)]);
+        assert_eq!(scores.get(&7), Some(&(9, Some(4))));
+        assert_eq!(scores.get(&8), Some(&(10, None)));
+        assert_eq!(scores.len(), 2);
+    }
 }
