@@ -46,6 +46,11 @@ echo "==> $engine, idle RSS $(grep VmRSS /proc/$pid/status | awk '{print $2, $3}
 if [ "$what" = surveys ]; then
   python3 scripts/bench_surveys.py "$PUBLIC_URL" bench.runner@covenant.example Yellow-Crane-Tower-77 \
     "$DATABASE_URL" target/bench/survey-links.txt
+  if [ "$engine" = postgres ]; then
+    # Fresh planner statistics for the wave just sent: a server running with autovacuum
+    # off (as on our build machines) would otherwise plan the survey tables as empty.
+    psql "$DATABASE_URL" -qc ANALYZE
+  fi
   node scripts/bench_surveys.mjs "$PUBLIC_URL" \
     target/bench/survey-links.txt "${LINKS:-40000}" "${CONNECTIONS:-16}"
 else
