@@ -226,10 +226,15 @@ impl Db {
     /// as text, e.g. `[3,5,8]`). One statement text for any number of ids, so the prepared
     /// statement is reused; the engines spell the array's expansion differently.
     pub fn id_in_json(&self, column: &str, n: usize) -> String {
+        format!("{column} IN ({})", self.ids_in_json(n))
+    }
+
+    /// The ids of the JSON array bound as `$n`, as a subquery with one column, `id`.
+    pub fn ids_in_json(&self, n: usize) -> String {
         match self {
-            Db::Sqlite { .. } => format!("{column} IN (SELECT value FROM json_each(${n}))"),
+            Db::Sqlite { .. } => format!("SELECT value AS id FROM json_each(${n})"),
             Db::Postgres(_) => format!(
-                "{column} IN (SELECT CAST(value AS BIGINT) FROM json_array_elements_text(CAST(${n} AS JSON)))"
+                "SELECT CAST(value AS BIGINT) AS id FROM json_array_elements_text(CAST(${n} AS JSON))"
             ),
         }
     }
