@@ -39,6 +39,10 @@ URLS = [
     ("deals, first page + totals", "/deals"),
     ("deals, stage + owner", "/deals?stage=committed&owner=3"),
     ("project page (deals, timeline)", "/projects/7"),
+    # As a browser asks: compressed. The page is compressed per request; the bundle is
+    # served from the release build's precompressed copy.
+    ("lifecycle board, br", "/lifecycle?owner=all", {"Accept-Encoding": "gzip, deflate, br"}),
+    ("browser bundle (wasm), br", "/pkg/covenant.wasm", {"Accept-Encoding": "gzip, deflate, br"}),
 ]
 
 
@@ -58,9 +62,9 @@ def sign_in(conn):
     return cookie
 
 
-def timed(conn, path, cookie):
+def timed(conn, path, cookie, headers=None):
     start = time.perf_counter()
-    conn.request("GET", path, headers={"Cookie": cookie})
+    conn.request("GET", path, headers={"Cookie": cookie, **(headers or {})})
     response = conn.getresponse()
     response.read()
     elapsed = (time.perf_counter() - start) * 1000
@@ -198,10 +202,11 @@ def main():
     conn = connect()
     cookie = sign_in(conn)
     print(f"{'request':32} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8}   ({ROUNDS} sequential requests each)")
-    for label, path in URLS:
+    for label, path, *headers in URLS:
+        headers = headers[0] if headers else None
         for _ in range(20):
-            timed(conn, path, cookie)
-        samples = [timed(conn, path, cookie) for _ in range(ROUNDS)]
+            timed(conn, path, cookie, headers)
+        samples = [timed(conn, path, cookie, headers) for _ in range(ROUNDS)]
         report(label, samples)
     boards_under_load(cookie)
 

@@ -10,7 +10,7 @@ source "$(dirname "$0")/env.sh"
 engine=${1:-sqlite}
 what=${2:-pages}
 scripts/install-tools.sh
-cargo leptos build --release
+cargo leptos build --release --precompress
 bin="$root/target/release/covenant"
 mkdir -p target/bench
 if [ "$engine" = postgres ]; then
@@ -51,7 +51,7 @@ if [ "$what" = surveys ]; then
     # off (as on our build machines) would otherwise plan the survey tables as empty.
     psql "$DATABASE_URL" -qc ANALYZE
   fi
-  node scripts/bench_surveys.mjs "$PUBLIC_URL" \
+  SERVER_PID=$pid node scripts/bench_surveys.mjs "$PUBLIC_URL" \
     target/bench/survey-links.txt "${LINKS:-40000}" "${CONNECTIONS:-16}"
 else
   python3 scripts/bench.py "$PUBLIC_URL" bench.runner@covenant.example Yellow-Crane-Tower-77 "${ROUNDS:-300}"

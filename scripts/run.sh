@@ -6,7 +6,7 @@ source "$(dirname "$0")/env.sh"
 
 scripts/install-tools.sh
 echo "==> building (release; the first build takes several minutes)"
-cargo leptos build --release
+cargo leptos build --release --precompress
 
 export LEPTOS_SITE_ROOT="$root/target/site"
 export DATABASE_URL="${DATABASE_URL:-sqlite://data/covenant.db}"

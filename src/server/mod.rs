@@ -19,6 +19,7 @@ pub mod seed;
 pub mod session;
 pub mod startup;
 pub mod state;
+pub mod static_files;
 pub mod telemetry;
 pub mod tokens;
 

@@ -134,13 +134,16 @@ pub fn router(state: AppState) -> Result<Router, String> {
             middleware::require_sign_in_for_pages,
         ));
 
+    let files = super::static_files::site_files(&state.leptos_options.site_root);
     let app = plain_routes()
         .into_iter()
         .fold(Router::new(), |router, (_, path, handler)| {
             router.route(path, handler)
         })
         .merge(pages)
-        .fallback(static_or_not_found)
+        .fallback(move |state: State<AppState>, req: Request<Body>| {
+            static_or_not_found(state, files.clone(), req)
+        })
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             middleware::keep_session_alive,
@@ -466,11 +469,14 @@ fn page_routes() -> Vec<leptos_axum::AxumRouteListing> {
 }
 
 /// Files under the site root (wasm, JS, CSS, favicon), else the app's own 404 page.
-async fn static_or_not_found(State(state): State<AppState>, req: Request<Body>) -> Response {
-    let root = state.leptos_options.site_root.to_string();
+async fn static_or_not_found(
+    State(state): State<AppState>,
+    files: ServeDir,
+    req: Request<Body>,
+) -> Response {
     let (parts, body) = req.into_parts();
     let file_req = Request::from_parts(parts.clone(), Body::empty());
-    let Ok(found) = ServeDir::new(&root).oneshot(file_req).await;
+    let Ok(found) = files.oneshot(file_req).await;
     if found.status() != StatusCode::NOT_FOUND {
         return found.into_response();
     }
