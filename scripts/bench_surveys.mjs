@@ -22,18 +22,42 @@ function run(options) {
   });
 }
 
-function line(label, r) {
+// The server's CPU time so far in ms (user + system, from /proc; SERVER_PID names it), or
+// null. Its time per request is steadier than the rate on a shared, noisy machine: it does
+// not count time spent waiting for a core.
+function serverCpuMs() {
+  const pid = process.env.SERVER_PID;
+  if (!pid) return null;
+  try {
+    // Fields after the command's closing parenthesis: utime and stime are the 12th and 13th.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return null;
+  }
+}
+
+function line(label, r, cpuBefore) {
   const ok = r['2xx'] + r['3xx'];
+  const cpuAfter = serverCpuMs();
+  const cpu =
+    cpuBefore === null || cpuAfter === null
+      ? ''
+      : `  server CPU ${((cpuAfter - cpuBefore) / Math.max(ok, 1)).toFixed(3)} ms/req ` +
+        `(${((cpuAfter - cpuBefore) / 1000 / r.duration).toFixed(2)} cores)`;
   console.log(
     `${label.padEnd(22)} ${(ok / r.duration).toFixed(0).padStart(7)} req/s  ` +
-      `p50 ${r.latency.p50} ms  p99 ${r.latency.p99} ms  ok ${ok}  4xx ${r['4xx']}  5xx ${r['5xx']}  errors ${r.errors}`,
+      `p50 ${r.latency.p50} ms  p99 ${r.latency.p99} ms  ok ${ok}  4xx ${r['4xx']}  5xx ${r['5xx']}  errors ${r.errors}${cpu}`,
   );
 }
 
+const healthzCpu = serverCpuMs();
 const healthz = await run({ url: `${base}/healthz`, connections: Number(connections), duration: 5 });
-line('healthz', healthz);
+line('healthz', healthz, healthzCpu);
 
 const address = (n) => `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`;
+const submissionsCpu = serverCpuMs();
 const submissions = await run({
   url: base,
   connections: Number(connections),
@@ -61,4 +85,4 @@ const submissions = await run({
     },
   ],
 });
-line('survey submission', submissions);
+line('survey submission', submissions, submissionsCpu);
