@@ -61,7 +61,7 @@ pub async fn prepare(config: Config, clock: Arc<dyn Clock>) -> Result<AppState, 
     let survey_per_minute =
         NonZeroU32::new(config.survey_requests_per_ip_per_minute.max(1)).unwrap_or(NonZeroU32::MIN);
     Ok(AppState {
-        survey_writer: crate::surveys::batch::Writer::for_db(&db),
+        survey_writer: crate::surveys::batch::Writer::start(&db),
         db,
         public_origin: config.public_origin(),
         trusted_proxies: Arc::new(config.trusted_proxy_list()?),

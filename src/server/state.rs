@@ -21,8 +21,8 @@ pub struct AppState {
     pub sign_in_throttle: Arc<DefaultKeyedRateLimiter<IpAddr>>,
     /// Survey answer requests per client address; per process, like the sign-in one.
     pub survey_throttle: Arc<DefaultKeyedRateLimiter<IpAddr>>,
-    /// On SQLite, the task that writes survey answers in batches (see `surveys::batch`).
-    pub survey_writer: Option<crate::surveys::batch::Writer>,
+    /// The task that writes survey answers in batches (see `surveys::batch`).
+    pub survey_writer: crate::surveys::batch::Writer,
     /// Where the outbox's messages go (SMTP, or files in development and tests).
     pub mailer: Arc<super::mail::Mailer>,
 }

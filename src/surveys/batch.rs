@@ -9,14 +9,21 @@
 //! as one JSON array that SQLite's `json_each` expands (so each statement has one text and
 //! is prepared once). Each submitter hears its own outcome once its client's decline signal
 //! has been refreshed, as on the plain path. If a batch fails, each of its submissions is
-//! tried alone, so one bad submission never costs the others theirs.
+//! written by the plain path (`respond::write_one`), so one bad submission never costs the
+//! others theirs.
 //!
-//! PostgreSQL takes writes side by side and keeps the plain path (`respond::write_alone`).
+//! PostgreSQL takes writes side by side, but there too each answer written alone cost two
+//! commits and a dozen statements, and the database's CPU bound the rate (about 500 a
+//! second, the server at under half a core): it takes the same batches, its ids drawn
+//! from the tables' sequences, since other servers may write beside this one. A link
+//! answered on another server at the same moment fails the batch on the unique invitation,
+//! and the plain path then records it once.
 use super::model::Answer;
 use super::repo::{NewResponse, client_kind_as_recorded};
 use super::respond::{RAISED, SurveyComplaint};
 use crate::feedback::complaints::targets::{Target, due_times_in};
 use crate::server::db::{Db, Tx};
+use crate::with_tx;
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::{Value, json};
 use std::collections::HashSet;
@@ -53,14 +60,11 @@ struct Waiting {
 pub struct Writer(mpsc::Sender<Waiting>);
 
 impl Writer {
-    /// The writer of a SQLite database; `None` for PostgreSQL.
-    pub fn for_db(db: &Db) -> Option<Writer> {
-        if !matches!(db, Db::Sqlite { .. }) {
-            return None;
-        }
+    /// Starts the task that writes `db`'s survey answers.
+    pub fn start(db: &Db) -> Writer {
         let (sender, receiver) = mpsc::channel(MOST_WAITING);
         tokio::spawn(run(db.clone(), receiver));
-        Some(Writer(sender))
+        Writer(sender)
     }
 
     /// Writes `submission` with the others waiting.
@@ -91,16 +95,13 @@ async fn write_and_reply(db: &Db, batch: Vec<Waiting>) {
             let outcomes = ids.into_iter().map(Ok).collect();
             reply_after_refresh(db, batch, outcomes);
         }
-        Err(error) if batch.len() > 1 => {
+        Err(error) => {
             tracing::warn!(%error, size = batch.len(), "a batch of survey answers failed; writing each alone");
             for waiting in batch {
-                let outcome = write_batch(db, &[&waiting.submission])
-                    .await
-                    .map(|ids| ids.into_iter().next().flatten());
+                let outcome = super::respond::write_one(db, &waiting.submission, None).await;
                 reply_after_refresh(db, vec![waiting], vec![outcome]);
             }
         }
-        Err(error) => reply_after_refresh(db, batch, vec![Err(error)]),
     }
 }
 
@@ -133,20 +134,22 @@ fn reply_after_refresh(db: &Db, batch: Vec<Waiting>, outcomes: Vec<Outcome>) {
 async fn write_batch(db: &Db, batch: &[&Submission]) -> Result<Vec<Option<i64>>, sqlx::Error> {
     let mut tx = db.begin().await?;
     let invitations: Vec<i64> = batch.iter().filter_map(|s| s.response.invitation).collect();
-    let mut start = starting_point(&mut tx, &invitations).await?;
-    let mut rows = Rows::default();
+    let complaints = batch.iter().filter(|s| s.complaint.is_some()).count();
+    let mut start = starting_point(&mut tx, &invitations, batch.len(), complaints).await?;
+    let mut rows = Rows::new(db);
     let mut answered = std::mem::take(&mut start.answered);
-    let (mut response, mut complaint) = (start.last_response, start.last_complaint);
+    let (mut response_ids, mut complaint_ids) =
+        (start.response_ids.iter(), start.complaint_ids.iter());
     let mut ids = Vec::with_capacity(batch.len());
     for s in batch {
         if s.response.invitation.is_some_and(|i| !answered.insert(i)) {
             ids.push(None);
             continue;
         }
-        response += 1;
+        let response = *response_ids.next().ok_or_else(too_few_ids)?;
         rows.add_response(s, response);
         if let Some(c) = &s.complaint {
-            complaint += 1;
+            let complaint = *complaint_ids.next().ok_or_else(too_few_ids)?;
             let due = due_times_in(&start.targets, c.severity, s.at);
             rows.add_complaint(s, c, due, response, complaint);
         }
@@ -157,15 +160,26 @@ async fn write_batch(db: &Db, batch: &[&Submission]) -> Result<Vec<Option<i64>>,
     Ok(ids)
 }
 
+fn too_few_ids() -> sqlx::Error {
+    sqlx::Error::Protocol("the batch drew fewer ids than it writes rows".into())
+}
+
 /// A time as sqlx writes it to SQLite (RFC 3339, fractions as needed, `+00:00`), so that
 /// times written here compare and sort with those bound as parameters.
 fn sqlite_time(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(SecondsFormat::AutoSi, false)
 }
 
-/// The rows of a batch, table by table, as JSON arrays.
-#[derive(Default)]
+/// A time as PostgreSQL would store it bound by sqlx: whole microseconds, cut rather than
+/// rounded (PostgreSQL rounds the digits of a text beyond them).
+fn postgres_time(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(SecondsFormat::Micros, true)
+}
+
+/// The rows of a batch, table by table, as JSON arrays of objects named by column.
 struct Rows {
+    time: fn(DateTime<Utc>) -> String,
+    db: Db,
     responses: Vec<Value>,
     answers: Vec<Value>,
     invitations: Vec<Value>,
@@ -174,19 +188,34 @@ struct Rows {
 }
 
 impl Rows {
+    fn new(db: &Db) -> Rows {
+        let time = match db {
+            Db::Sqlite { .. } => sqlite_time,
+            Db::Postgres(_) => postgres_time,
+        };
+        Rows {
+            time,
+            db: db.clone(),
+            responses: Vec::new(),
+            answers: Vec::new(),
+            invitations: Vec::new(),
+            complaints: Vec::new(),
+            events: Vec::new(),
+        }
+    }
+
     fn add_response(&mut self, s: &Submission, id: i64) {
         let r = &s.response;
-        let at = sqlite_time(s.at);
-        self.responses.push(json!([
-            id,
-            r.survey,
-            r.wave,
-            r.invitation,
-            r.client,
-            r.contact,
-            r.language,
-            at
-        ]));
+        self.responses.push(json!({
+            "id": id,
+            "survey_id": r.survey,
+            "wave_id": r.wave,
+            "invitation_id": r.invitation,
+            "client_id": r.client,
+            "contact_id": r.contact,
+            "language": r.language,
+            "submitted_at": (self.time)(s.at),
+        }));
         for a in &s.answers {
             let choices = (!a.choices.is_empty()).then(|| {
                 a.choices
@@ -195,8 +224,13 @@ impl Rows {
                     .collect::<Vec<_>>()
                     .join(",")
             });
-            self.answers
-                .push(json!([id, a.question_id, a.score, choices, a.body]));
+            self.answers.push(json!({
+                "response_id": id,
+                "question_id": a.question_id,
+                "score": a.score,
+                "choices": choices,
+                "body": a.body,
+            }));
         }
         if let Some(invitation) = r.invitation {
             self.invitations.push(json!(invitation));
@@ -212,138 +246,263 @@ impl Rows {
         id: i64,
     ) {
         let new = c.row(response);
-        let at = sqlite_time(s.at);
+        let at = (self.time)(s.at);
         self.complaints.push(json!({
             "id": id,
-            "client": new.client,
-            "contact": new.contact,
-            "portal_user": new.portal_user,
-            "project": new.project,
+            "client_id": new.client,
+            "contact_id": new.contact,
+            "portal_user_id": new.portal_user,
+            "project_id": new.project,
             "source": new.source,
             "category": new.category,
             "severity": new.severity,
             "description": new.description,
-            "assignee": new.assignee,
+            "assignee_id": new.assignee,
             "created_by": new.created_by,
-            "at": at,
-            "first_due": due.map(|d| sqlite_time(d.0)),
-            "resolution_due": due.map(|d| sqlite_time(d.1)),
-            "response": new.survey_response,
+            "created_at": at,
+            "first_response_due_at": due.map(|d| (self.time)(d.0)),
+            "resolution_due_at": due.map(|d| (self.time)(d.1)),
+            "survey_response_id": new.survey_response,
         }));
         let e = &RAISED;
-        self.events.push(json!([
-            id,
-            e.kind,
-            e.visible_to_client,
-            e.body,
-            e.from_status,
-            e.to_status,
-            e.staff,
-            e.portal_user,
-            at
-        ]));
+        self.events.push(json!({
+            "complaint_id": id,
+            "kind": e.kind,
+            "visible_to_client": e.visible_to_client,
+            "body": e.body,
+            "from_status": e.from_status,
+            "to_status": e.to_status,
+            "staff_id": e.staff,
+            "portal_user_id": e.portal_user,
+            "created_at": at,
+        }));
     }
 
     /// One statement per table that has rows, in the order the foreign keys need.
     async fn write(&self, tx: &mut Tx) -> Result<(), sqlx::Error> {
         let statements = [
-            (&self.responses, INSERT_RESPONSES),
-            (&self.answers, INSERT_ANSWERS),
-            (&self.invitations, MARK_INVITATIONS_ANSWERED),
-            (&self.complaints, INSERT_COMPLAINTS),
-            (&self.events, INSERT_EVENTS),
+            (&self.responses, insert_responses(&self.db)),
+            (&self.answers, insert_answers(&self.db)),
+            (&self.invitations, mark_invitations_answered(&self.db)),
+            (&self.complaints, insert_complaints(&self.db)),
+            (&self.events, insert_events(&self.db)),
         ];
         for (rows, sql) in statements {
             if !rows.is_empty() {
                 let rows =
                     serde_json::to_string(rows).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
-                execute(tx, sql, rows).await?;
+                execute(tx, &sql, rows).await?;
             }
         }
         Ok(())
     }
 }
 
-// The batch's SQL (SQLite only: `json_each` and `->>`).
+// The batch's SQL. Each table's rows are the JSON array bound as `$1`, read as a table of
+// its own (`rows_of`), so the statements around it are the same on both engines.
 
-const INSERT_RESPONSES: &str = concat!(
-    "INSERT INTO survey_responses (id, survey_id, wave_id, invitation_id, client_id, contact_id,
-                                   language, client_kind, risk_appetite, ticket_band,
-                                   lifecycle_stage, submitted_at)
-     SELECT r.value ->> 0, r.value ->> 1, r.value ->> 2, r.value ->> 3, r.value ->> 4,
-            r.value ->> 5, r.value ->> 6, ",
-    client_kind_as_recorded!(),
-    ", ip.risk_appetite, ip.ticket_band, c.lifecycle_stage, r.value ->> 7
-     FROM json_each($1) AS r
-     LEFT JOIN clients c ON c.id = r.value ->> 4
-     LEFT JOIN investor_profiles ip ON ip.client_id = c.id"
-);
+/// The rows of `table` bound as `$1`, as a table aliased `r` with the given columns.
+fn rows_of(db: &Db, table: &str, columns: &[&str]) -> String {
+    match db {
+        Db::Sqlite { .. } => {
+            let picked: Vec<String> = columns
+                .iter()
+                .map(|c| format!("value ->> '{c}' AS {c}"))
+                .collect();
+            format!("(SELECT {} FROM json_each($1)) AS r", picked.join(", "))
+        }
+        // The table's own row type gives each column its type.
+        Db::Postgres(_) => {
+            format!("json_populate_recordset(CAST(NULL AS {table}), CAST($1 AS JSON)) AS r")
+        }
+    }
+}
 
-const INSERT_ANSWERS: &str =
-    "INSERT INTO survey_answers (response_id, question_id, score, choices, body)
-     SELECT a.value ->> 0, a.value ->> 1, a.value ->> 2, a.value ->> 3, a.value ->> 4
-     FROM json_each($1) AS a";
+fn insert_responses(db: &Db) -> String {
+    let rows = rows_of(
+        db,
+        "survey_responses",
+        &[
+            "id",
+            "survey_id",
+            "wave_id",
+            "invitation_id",
+            "client_id",
+            "contact_id",
+            "language",
+            "submitted_at",
+        ],
+    );
+    format!(
+        concat!(
+            "INSERT INTO survey_responses (id, survey_id, wave_id, invitation_id, client_id,
+                                           contact_id, language, client_kind, risk_appetite,
+                                           ticket_band, lifecycle_stage, submitted_at)
+             SELECT r.id, r.survey_id, r.wave_id, r.invitation_id, r.client_id, r.contact_id,
+                    r.language, ",
+            client_kind_as_recorded!(),
+            ", ip.risk_appetite, ip.ticket_band, c.lifecycle_stage, r.submitted_at
+             FROM {rows}
+             LEFT JOIN clients c ON c.id = r.client_id
+             LEFT JOIN investor_profiles ip ON ip.client_id = c.id"
+        ),
+        rows = rows
+    )
+}
+
+fn insert_answers(db: &Db) -> String {
+    let columns = ["response_id", "question_id", "score", "choices", "body"];
+    let rows = rows_of(db, "survey_answers", &columns);
+    let columns = columns.join(", ");
+    format!("INSERT INTO survey_answers ({columns}) SELECT {columns} FROM {rows}")
+}
 
 // Each invitation is answered when its response (just inserted) was submitted: found by
 // the unique index on the response's invitation, not by searching the batch's JSON.
-const MARK_INVITATIONS_ANSWERED: &str = "UPDATE survey_invitations
-     SET answered_at = (SELECT r.submitted_at FROM survey_responses r
-                        WHERE r.invitation_id = survey_invitations.id)
-     WHERE id IN (SELECT value FROM json_each($1))";
+fn mark_invitations_answered(db: &Db) -> String {
+    format!(
+        "UPDATE survey_invitations
+         SET answered_at = (SELECT r.submitted_at FROM survey_responses r
+                            WHERE r.invitation_id = survey_invitations.id)
+         WHERE {}",
+        db.id_in_json("id", 1)
+    )
+}
 
-const INSERT_COMPLAINTS: &str =
-    "INSERT INTO complaints (id, client_id, contact_id, portal_user_id, project_id, source,
-                             category, severity, status, description, assignee_id, created_by,
-                             created_at, updated_at, version, first_response_due_at,
-                             resolution_due_at, survey_response_id)
-     SELECT q.value ->> 'id', q.value ->> 'client', q.value ->> 'contact',
-            q.value ->> 'portal_user', q.value ->> 'project', q.value ->> 'source',
-            q.value ->> 'category', q.value ->> 'severity', 'new', q.value ->> 'description',
-            q.value ->> 'assignee', q.value ->> 'created_by', q.value ->> 'at', q.value ->> 'at',
-            1, q.value ->> 'first_due', q.value ->> 'resolution_due', q.value ->> 'response'
-     FROM json_each($1) AS q";
+fn insert_complaints(db: &Db) -> String {
+    let rows = rows_of(
+        db,
+        "complaints",
+        &[
+            "id",
+            "client_id",
+            "contact_id",
+            "portal_user_id",
+            "project_id",
+            "source",
+            "category",
+            "severity",
+            "description",
+            "assignee_id",
+            "created_by",
+            "created_at",
+            "first_response_due_at",
+            "resolution_due_at",
+            "survey_response_id",
+        ],
+    );
+    format!(
+        "INSERT INTO complaints (id, client_id, contact_id, portal_user_id, project_id, source,
+                                 category, severity, status, description, assignee_id,
+                                 created_by, created_at, updated_at, version,
+                                 first_response_due_at, resolution_due_at, survey_response_id)
+         SELECT r.id, r.client_id, r.contact_id, r.portal_user_id, r.project_id, r.source,
+                r.category, r.severity, 'new', r.description, r.assignee_id, r.created_by,
+                r.created_at, r.created_at, 1, r.first_response_due_at, r.resolution_due_at,
+                r.survey_response_id
+         FROM {rows}"
+    )
+}
 
-const INSERT_EVENTS: &str =
-    "INSERT INTO complaint_events (complaint_id, kind, visible_to_client, body, from_status,
-                                   to_status, staff_id, portal_user_id, created_at)
-     SELECT e.value ->> 0, e.value ->> 1, e.value ->> 2, e.value ->> 3, e.value ->> 4,
-            e.value ->> 5, e.value ->> 6, e.value ->> 7, e.value ->> 8
-     FROM json_each($1) AS e";
+fn insert_events(db: &Db) -> String {
+    let columns = [
+        "complaint_id",
+        "kind",
+        "visible_to_client",
+        "body",
+        "from_status",
+        "to_status",
+        "staff_id",
+        "portal_user_id",
+        "created_at",
+    ];
+    let rows = rows_of(db, "complaint_events", &columns);
+    let columns = columns.join(", ");
+    format!("INSERT INTO complaint_events ({columns}) SELECT {columns} FROM {rows}")
+}
 
-/// Where the batch's ids start, which of its invitations have a response already, and the
-/// complaint targets its complaints' due times come from (read once per batch rather than
-/// once per poor answer).
+/// The ids the batch's rows take, which of its invitations have a response already, and
+/// the complaint targets its complaints' due times come from (read once per batch rather
+/// than once per poor answer).
 struct StartingPoint {
-    last_response: i64,
-    last_complaint: i64,
+    /// At least as many as the batch has submissions.
+    response_ids: Vec<i64>,
+    /// At least as many as the batch opens complaints.
+    complaint_ids: Vec<i64>,
     answered: HashSet<i64>,
     targets: Vec<(String, Target)>,
 }
 
-/// Read inside the batch's transaction, which holds SQLite's write lock: no other writer can
-/// take these ids or answer these invitations before it commits.
-async fn starting_point(tx: &mut Tx, invitations: &[i64]) -> Result<StartingPoint, sqlx::Error> {
-    let Tx::Sqlite(t) = tx else {
-        return Err(sqlite_only());
+/// Read inside the batch's transaction. On SQLite it holds the one write lock, so no other
+/// writer can take the ids after the last ones or answer these invitations before it
+/// commits. PostgreSQL draws the ids from the tables' sequences, which no other server's
+/// transaction can draw again; a link answered elsewhere meanwhile fails the batch on the
+/// unique invitation.
+async fn starting_point(
+    tx: &mut Tx,
+    invitations: &[i64],
+    responses: usize,
+    complaints: usize,
+) -> Result<StartingPoint, sqlx::Error> {
+    let invitations = json!(invitations).to_string();
+    let (response_ids, complaint_ids, answered, targets) = match tx {
+        Tx::Sqlite(t) => {
+            let (last_response, last_complaint, answered, targets): (i64, i64, String, String) =
+                sqlx::query_as(
+                    "SELECT (SELECT COALESCE(MAX(id), 0) FROM survey_responses),
+                            (SELECT COALESCE(MAX(id), 0) FROM complaints),
+                            (SELECT json_group_array(invitation_id) FROM survey_responses
+                             WHERE invitation_id IN (SELECT value FROM json_each($1))),
+                            (SELECT json_group_array(json_array(severity, first_response_hours,
+                                                                resolution_hours))
+                             FROM complaint_targets)",
+                )
+                .bind(invitations)
+                .fetch_one(&mut **t)
+                .await?;
+            let after = |last: i64, count: usize| (1..=count as i64).map(|n| last + n).collect();
+            (
+                after(last_response, responses),
+                after(last_complaint, complaints),
+                answered,
+                targets,
+            )
+        }
+        Tx::Postgres(t) => {
+            let (response_ids, complaint_ids, answered, targets): (String, String, String, String) =
+                sqlx::query_as(
+                    "SELECT (SELECT CAST(COALESCE(json_agg(nextval(pg_get_serial_sequence(
+                                     'survey_responses', 'id'))), '[]') AS TEXT)
+                             FROM generate_series(1, $2)),
+                            (SELECT CAST(COALESCE(json_agg(nextval(pg_get_serial_sequence(
+                                     'complaints', 'id'))), '[]') AS TEXT)
+                             FROM generate_series(1, $3)),
+                            (SELECT CAST(COALESCE(json_agg(invitation_id), '[]') AS TEXT)
+                             FROM survey_responses
+                             WHERE invitation_id IN (SELECT CAST(value AS BIGINT)
+                                 FROM json_array_elements_text(CAST($1 AS JSON)))),
+                            (SELECT CAST(COALESCE(json_agg(json_build_array(severity,
+                                     first_response_hours, resolution_hours)), '[]') AS TEXT)
+                             FROM complaint_targets)",
+                )
+                .bind(invitations)
+                .bind(responses as i64)
+                .bind(complaints as i64)
+                .fetch_one(&mut **t)
+                .await?;
+            (
+                from_json(&response_ids)?,
+                from_json(&complaint_ids)?,
+                answered,
+                targets,
+            )
+        }
     };
-    let (last_response, last_complaint, answered, targets): (i64, i64, String, String) =
-        sqlx::query_as(
-            "SELECT (SELECT COALESCE(MAX(id), 0) FROM survey_responses),
-                    (SELECT COALESCE(MAX(id), 0) FROM complaints),
-                    (SELECT json_group_array(invitation_id) FROM survey_responses
-                     WHERE invitation_id IN (SELECT value FROM json_each($1))),
-                    (SELECT json_group_array(json_array(severity, first_response_hours,
-                                                        resolution_hours))
-                     FROM complaint_targets)",
-        )
-        .bind(json!(invitations).to_string())
-        .fetch_one(&mut **t)
-        .await?;
     let answered: Vec<i64> = from_json(&answered)?;
     let targets: Vec<(String, i64, i64)> = from_json(&targets)?;
     Ok(StartingPoint {
-        last_response,
-        last_complaint,
+        response_ids,
+        complaint_ids,
         answered: answered.into_iter().collect(),
         targets: targets
             .into_iter()
@@ -362,19 +521,8 @@ fn from_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, sqlx::Erro
     serde_json::from_str(text).map_err(|e| sqlx::Error::Decode(Box::new(e)))
 }
 
-async fn execute(tx: &mut Tx, sql: &'static str, rows: String) -> Result<(), sqlx::Error> {
-    let Tx::Sqlite(t) = tx else {
-        return Err(sqlite_only());
-    };
-    sqlx::query(sql)
-        .bind(rows)
-        .execute(&mut **t)
-        .await
-        .map(|_| ())
-}
-
-fn sqlite_only() -> sqlx::Error {
-    sqlx::Error::Protocol("the batched survey writer runs on SQLite only".into())
+async fn execute(tx: &mut Tx, sql: &str, rows: String) -> Result<(), sqlx::Error> {
+    with_tx!(tx, c => sqlx::query(sql).bind(rows).execute(c).await.map(|_| ()))
 }
 
 #[cfg(test)]

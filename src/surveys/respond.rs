@@ -13,6 +13,7 @@ use crate::core::error::{AppError, FieldError};
 use crate::core::i18n::{self, Lang};
 use crate::feedback::complaints::repo::{NewComplaint, NewEvent};
 use crate::feedback::complaints::service::{due_times_for, open_complaint_due};
+use crate::server::db::Db;
 use crate::server::errors::db;
 use crate::server::state::AppState;
 use crate::server::tokens;
@@ -191,13 +192,21 @@ pub async fn submit(
         complaint,
         refresh,
     };
-    match (&state.survey_writer, link.complaint_id) {
-        // SQLite writes answers in batches (see `batch`); a follow-up answer, which records
-        // a recovery, is rare and goes alone.
-        (Some(writer), None) => {
-            writer.write(submission).await.map_err(db)?;
+    match link.complaint_id {
+        // Answers are written in batches (see `batch`); a follow-up answer, which records a
+        // recovery, is rare and goes alone.
+        None => {
+            state.survey_writer.write(submission).await.map_err(db)?;
         }
-        _ => write_alone(state, &submission, link.complaint_id).await?,
+        Some(complaint) => {
+            write_one(&state.db, &submission, Some(complaint))
+                .await
+                .map_err(db)?;
+            if let Some(client) = submission.refresh {
+                let at = submission.at;
+                crate::pipeline::lifecycle::warning::refresh_quietly(&state.db, at, client).await;
+            }
+        }
     }
     Ok(Submitted::Thanks(lang))
 }
@@ -213,50 +222,39 @@ fn refresh_for(link: &LinkRecord, answers: &[Answer]) -> Option<i64> {
     (low || link.survey_reason).then_some(client)
 }
 
-/// Writes one submission in a transaction of its own (PostgreSQL, which takes writes side
-/// by side, and follow-up answers), then refreshes the client's decline signal.
-async fn write_alone(
-    state: &AppState,
+/// Writes one submission in a transaction of its own: a follow-up answer, or one of a
+/// batch that failed. The response id, or `None` when its link had been answered already.
+/// The caller refreshes the client's decline signal.
+pub(super) async fn write_one(
+    db: &Db,
     s: &Submission,
     follow_up_of: Option<i64>,
-) -> Result<(), AppError> {
-    // Read before the transaction, so that the writer is held only for the writes.
+) -> Result<Option<i64>, sqlx::Error> {
+    // Read before the transaction, so that SQLite's writer is held only for the writes.
     let due = match &s.complaint {
-        Some(c) => due_times_for(&state.db, c.severity, s.at)
-            .await
-            .map_err(db)?,
+        Some(c) => due_times_for(db, c.severity, s.at).await?,
         None => None,
     };
-    let mut tx = state.db.begin().await.map_err(db)?;
-    let Some(id) = repo::insert_response(&mut tx, &s.response, &s.answers, s.at)
-        .await
-        .map_err(db)?
-    else {
-        return Ok(());
+    let mut tx = db.begin().await?;
+    let Some(id) = repo::insert_response(&mut tx, &s.response, &s.answers, s.at).await? else {
+        return Ok(None);
     };
     match follow_up_of {
         // A follow-up answer tells whether the customer recovered; a poor one is that
         // complaint's outcome, not a new complaint (which would ask again, and again).
         Some(complaint) => {
             if let Some(recovered) = first_recovery(&s.answers) {
-                repo::record_recovery(&mut tx, complaint, recovered, id)
-                    .await
-                    .map_err(db)?;
+                repo::record_recovery(&mut tx, complaint, recovered, id).await?;
             }
         }
         None => {
             if let Some(complaint) = &s.complaint {
-                open_complaint_due(&mut tx, &complaint.row(id), &RAISED, due, s.at)
-                    .await
-                    .map_err(db)?;
+                open_complaint_due(&mut tx, &complaint.row(id), &RAISED, due, s.at).await?;
             }
         }
     }
-    tx.commit().await.map_err(db)?;
-    if let Some(client) = s.refresh {
-        crate::pipeline::lifecycle::warning::refresh_quietly(&state.db, s.at, client).await;
-    }
-    Ok(())
+    tx.commit().await?;
+    Ok(Some(id))
 }
 
 /// The complaint a poor response opens: one per response, about service, assigned to the

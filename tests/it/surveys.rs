@@ -180,6 +180,24 @@ fn first_field(page: &str) -> String {
         .expect("a question field")
 }
 
+/// Posts an answer form without waiting for it, so that several arrive at once.
+fn post_in_background(
+    client: reqwest::Client,
+    url: String,
+    form: Vec<(String, String)>,
+) -> tokio::task::JoinHandle<reqwest::Response> {
+    tokio::spawn(async move { client.post(url).form(&form).send().await.expect("POST") })
+}
+
+/// Every posted answer ended on the thank-you page.
+async fn all_thanked(posts: Vec<tokio::task::JoinHandle<reqwest::Response>>) {
+    for post in posts {
+        let answer = post.await.expect("task");
+        assert_eq!(answer.status(), 303);
+        assert!(location(&answer).starts_with("/survey/thanks"));
+    }
+}
+
 async fn responses(app: &TestApp) -> i64 {
     scalar(app, "SELECT COUNT(*) FROM survey_responses").await
 }
@@ -1081,16 +1099,10 @@ async fn many_answers_at_once_are_each_recorded_once_with_their_complaints(engin
                 (nps.clone(), score.clone()),
                 (comment.clone(), format!("第 {n} 位的意见")),
             ];
-            posts.push(tokio::spawn(async move {
-                client.post(url).form(&form).send().await.expect("POST")
-            }));
+            posts.push(post_in_background(client, url, form));
         }
     }
-    for post in posts {
-        let answer = post.await.expect("task");
-        assert_eq!(answer.status(), 303);
-        assert!(location(&answer).starts_with("/survey/thanks"));
-    }
+    all_thanked(posts).await;
     let contacts = emails.len() as i64;
     assert_eq!(responses(&app).await, contacts);
     assert_eq!(
@@ -1186,4 +1198,54 @@ async fn a_falling_score_is_measured_against_the_answer_before(engine: Engine) {
         client_page.contains("推荐意愿降至 7 分（上一次 10 分"),
         "{client_page}"
     );
+}
+
+/// Two app servers on one PostgreSQL database each write answers in batches of their own:
+/// a link posted to both at the same moment records one response, and both respondents
+/// see the thank-you page (the batch that loses the race is written again one by one, and
+/// the link's second answer then counts as already given).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_link_posted_to_two_servers_at_once_records_one_response() {
+    let Some(engine) = postgres() else { return };
+    let flags = ["--survey-requests-per-ip-per-minute", "1000"];
+    let (a, _db) = TestApp::spawn_with(&engine, &flags).await;
+    let b = TestApp::spawn_on(&a.database_url, &flags).await;
+    let w = world(&a).await;
+    let mut emails = vec![ZH.to_string(), EN.to_string()];
+    for n in 0..6 {
+        let email = format!("partner{n}@fund-a.example");
+        fixtures::contact_with_email(&a, w.fund_a, &format!("合伙人{n}"), &email, "zh").await;
+        emails.push(email);
+    }
+    let survey = open_survey(&a, &w.officer, &[], &[NPS]).await;
+    send(&a, &w.officer, survey, "investors").await;
+    let nps = first_field(&a.page(&a.browser(), &one_link(&a, ZH)).await);
+
+    // Every link at once, each to both servers; scores of 6 or less open a complaint.
+    let mut posts = Vec::new();
+    for (n, email) in emails.iter().enumerate() {
+        let link = one_link(&a, email);
+        for server in [&a, &b] {
+            let (client, url) = (server.browser(), server.url(&link));
+            let form = vec![(nps.clone(), (n % 11).to_string())];
+            posts.push(post_in_background(client, url, form));
+        }
+    }
+    all_thanked(posts).await;
+    let links = emails.len() as i64;
+    assert_eq!(responses(&a).await, links);
+    assert_eq!(
+        scalar(&a, "SELECT COUNT(*) FROM survey_answers").await,
+        links
+    );
+    assert_eq!(
+        scalar(
+            &a,
+            "SELECT COUNT(*) FROM survey_invitations WHERE answered_at IS NOT NULL"
+        )
+        .await,
+        links
+    );
+    // One complaint per poor response, not one per server that took it.
+    assert_eq!(scalar(&a, "SELECT COUNT(*) FROM complaints").await, 7);
 }
