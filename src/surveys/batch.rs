@@ -82,15 +82,16 @@ impl Writer {
 /// Takes whatever is waiting, up to `MOST_AT_ONCE`, and writes it; ends when every `Writer`
 /// is gone.
 async fn run(db: Db, mut receiver: mpsc::Receiver<Waiting>) {
+    let sql = Statements::for_db(&db);
     let mut batch = Vec::with_capacity(MOST_AT_ONCE);
     while receiver.recv_many(&mut batch, MOST_AT_ONCE).await > 0 {
-        write_and_reply(&db, std::mem::take(&mut batch)).await;
+        write_and_reply(&db, &sql, std::mem::take(&mut batch)).await;
     }
 }
 
-async fn write_and_reply(db: &Db, batch: Vec<Waiting>) {
+async fn write_and_reply(db: &Db, sql: &Statements, batch: Vec<Waiting>) {
     let submissions: Vec<&Submission> = batch.iter().map(|w| &w.submission).collect();
-    match write_batch(db, &submissions).await {
+    match write_batch(db, sql, &submissions).await {
         Ok(ids) => {
             let outcomes = ids.into_iter().map(Ok).collect();
             reply_after_refresh(db, batch, outcomes);
@@ -131,7 +132,11 @@ fn reply_after_refresh(db: &Db, batch: Vec<Waiting>, outcomes: Vec<Outcome>) {
 
 /// Writes `batch` in one transaction: the response ids, in order, `None` for a link
 /// answered already (before, or earlier in the same batch).
-async fn write_batch(db: &Db, batch: &[&Submission]) -> Result<Vec<Option<i64>>, sqlx::Error> {
+async fn write_batch(
+    db: &Db,
+    sql: &Statements,
+    batch: &[&Submission],
+) -> Result<Vec<Option<i64>>, sqlx::Error> {
     let mut tx = db.begin().await?;
     let invitations: Vec<i64> = batch.iter().filter_map(|s| s.response.invitation).collect();
     let complaints = batch.iter().filter(|s| s.complaint.is_some()).count();
@@ -155,7 +160,7 @@ async fn write_batch(db: &Db, batch: &[&Submission]) -> Result<Vec<Option<i64>>,
         }
         ids.push(Some(response));
     }
-    rows.write(&mut tx).await?;
+    rows.write(&mut tx, sql).await?;
     tx.commit().await?;
     Ok(ids)
 }
@@ -179,7 +184,6 @@ fn postgres_time(at: DateTime<Utc>) -> String {
 /// The rows of a batch, table by table, as JSON arrays of objects named by column.
 struct Rows {
     time: fn(DateTime<Utc>) -> String,
-    db: Db,
     responses: Vec<Value>,
     answers: Vec<Value>,
     invitations: Vec<Value>,
@@ -195,7 +199,6 @@ impl Rows {
         };
         Rows {
             time,
-            db: db.clone(),
             responses: Vec::new(),
             answers: Vec::new(),
             invitations: Vec::new(),
@@ -279,27 +282,47 @@ impl Rows {
     }
 
     /// One statement per table that has rows, in the order the foreign keys need.
-    async fn write(&self, tx: &mut Tx) -> Result<(), sqlx::Error> {
+    async fn write(&self, tx: &mut Tx, sql: &Statements) -> Result<(), sqlx::Error> {
         let statements = [
-            (&self.responses, insert_responses(&self.db)),
-            (&self.answers, insert_answers(&self.db)),
-            (&self.invitations, mark_invitations_answered(&self.db)),
-            (&self.complaints, insert_complaints(&self.db)),
-            (&self.events, insert_events(&self.db)),
+            (&self.responses, &sql.responses),
+            (&self.answers, &sql.answers),
+            (&self.invitations, &sql.invitations),
+            (&self.complaints, &sql.complaints),
+            (&self.events, &sql.events),
         ];
         for (rows, sql) in statements {
             if !rows.is_empty() {
                 let rows =
                     serde_json::to_string(rows).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
-                execute(tx, &sql, rows).await?;
+                execute(tx, sql, rows).await?;
             }
         }
         Ok(())
     }
 }
 
-// The batch's SQL. Each table's rows are the JSON array bound as `$1`, read as a table of
-// its own (`rows_of`), so the statements around it are the same on both engines.
+/// The batch's statements in the database's words, spelled once when the writer starts.
+/// Each table's rows are the JSON array bound as `$1`, read as a table of its own
+/// (`rows_of`), so the statements around it are the same on both engines.
+struct Statements {
+    responses: String,
+    answers: String,
+    invitations: String,
+    complaints: String,
+    events: String,
+}
+
+impl Statements {
+    fn for_db(db: &Db) -> Statements {
+        Statements {
+            responses: insert_responses(db),
+            answers: insert_answers(db),
+            invitations: mark_invitations_answered(db),
+            complaints: insert_complaints(db),
+            events: insert_events(db),
+        }
+    }
+}
 
 /// The rows of `table` bound as `$1`, as a table aliased `r` with the given columns.
 fn rows_of(db: &Db, table: &str, columns: &[&str]) -> String {
