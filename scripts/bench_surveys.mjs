@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 const require = createRequire(new URL('../end2end/package.json', import.meta.url));
 const autocannon = require('autocannon');
 
-const [base, file, links = '40000', connections = '16'] = process.argv.slice(2);
+const [base, file, links = '40000', connections = '64'] = process.argv.slice(2);
 const [fieldLine, ...tokens] = readFileSync(file, 'utf8').trim().split('\n');
 const [nps, csat, comment] = fieldLine.split(' ');
 let next = 0;
