@@ -98,10 +98,12 @@ async fn write_and_reply(db: &Db, sql: &Statements, batch: Vec<Waiting>) {
         }
         Err(error) => {
             tracing::warn!(%error, size = batch.len(), "a batch of survey answers failed; writing each alone");
-            for waiting in batch {
-                let outcome = super::respond::write_one(db, &waiting.submission, None).await;
-                reply_after_refresh(db, vec![waiting], vec![outcome]);
+            let mut outcomes = Vec::with_capacity(batch.len());
+            for waiting in &batch {
+                outcomes.push(super::respond::write_one(db, &waiting.submission, None).await);
             }
+            // One refresh for the batch's clients, as after a batch that succeeds.
+            reply_after_refresh(db, batch, outcomes);
         }
     }
 }
@@ -181,6 +183,53 @@ fn postgres_time(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(SecondsFormat::Micros, true)
 }
 
+// The columns each table's rows carry in the batch's JSON, named once for both the rows
+// (`row`) and the statements that read them (`rows_of`).
+const RESPONSE_COLUMNS: [&str; 8] = [
+    "id",
+    "survey_id",
+    "wave_id",
+    "invitation_id",
+    "client_id",
+    "contact_id",
+    "language",
+    "submitted_at",
+];
+const ANSWER_COLUMNS: [&str; 5] = ["response_id", "question_id", "score", "choices", "body"];
+const COMPLAINT_COLUMNS: [&str; 15] = [
+    "id",
+    "client_id",
+    "contact_id",
+    "portal_user_id",
+    "project_id",
+    "source",
+    "category",
+    "severity",
+    "description",
+    "assignee_id",
+    "created_by",
+    "created_at",
+    "first_response_due_at",
+    "resolution_due_at",
+    "survey_response_id",
+];
+const EVENT_COLUMNS: [&str; 9] = [
+    "complaint_id",
+    "kind",
+    "visible_to_client",
+    "body",
+    "from_status",
+    "to_status",
+    "staff_id",
+    "portal_user_id",
+    "created_at",
+];
+
+/// One row as a JSON object named by `columns` (as many values as columns, by type).
+fn row<const N: usize>(columns: &[&str; N], values: [Value; N]) -> Value {
+    Value::Object(columns.iter().map(|c| c.to_string()).zip(values).collect())
+}
+
 /// The rows of a batch, table by table, as JSON arrays of objects named by column.
 struct Rows {
     time: fn(DateTime<Utc>) -> String,
@@ -209,16 +258,19 @@ impl Rows {
 
     fn add_response(&mut self, s: &Submission, id: i64) {
         let r = &s.response;
-        self.responses.push(json!({
-            "id": id,
-            "survey_id": r.survey,
-            "wave_id": r.wave,
-            "invitation_id": r.invitation,
-            "client_id": r.client,
-            "contact_id": r.contact,
-            "language": r.language,
-            "submitted_at": (self.time)(s.at),
-        }));
+        self.responses.push(row(
+            &RESPONSE_COLUMNS,
+            [
+                json!(id),
+                json!(r.survey),
+                json!(r.wave),
+                json!(r.invitation),
+                json!(r.client),
+                json!(r.contact),
+                json!(r.language),
+                json!((self.time)(s.at)),
+            ],
+        ));
         for a in &s.answers {
             let choices = (!a.choices.is_empty()).then(|| {
                 a.choices
@@ -227,13 +279,16 @@ impl Rows {
                     .collect::<Vec<_>>()
                     .join(",")
             });
-            self.answers.push(json!({
-                "response_id": id,
-                "question_id": a.question_id,
-                "score": a.score,
-                "choices": choices,
-                "body": a.body,
-            }));
+            self.answers.push(row(
+                &ANSWER_COLUMNS,
+                [
+                    json!(id),
+                    json!(a.question_id),
+                    json!(a.score),
+                    json!(choices),
+                    json!(a.body),
+                ],
+            ));
         }
         if let Some(invitation) = r.invitation {
             self.invitations.push(json!(invitation));
@@ -250,35 +305,41 @@ impl Rows {
     ) {
         let new = c.row(response);
         let at = (self.time)(s.at);
-        self.complaints.push(json!({
-            "id": id,
-            "client_id": new.client,
-            "contact_id": new.contact,
-            "portal_user_id": new.portal_user,
-            "project_id": new.project,
-            "source": new.source,
-            "category": new.category,
-            "severity": new.severity,
-            "description": new.description,
-            "assignee_id": new.assignee,
-            "created_by": new.created_by,
-            "created_at": at,
-            "first_response_due_at": due.map(|d| (self.time)(d.0)),
-            "resolution_due_at": due.map(|d| (self.time)(d.1)),
-            "survey_response_id": new.survey_response,
-        }));
+        self.complaints.push(row(
+            &COMPLAINT_COLUMNS,
+            [
+                json!(id),
+                json!(new.client),
+                json!(new.contact),
+                json!(new.portal_user),
+                json!(new.project),
+                json!(new.source),
+                json!(new.category),
+                json!(new.severity),
+                json!(new.description),
+                json!(new.assignee),
+                json!(new.created_by),
+                json!(at),
+                json!(due.map(|d| (self.time)(d.0))),
+                json!(due.map(|d| (self.time)(d.1))),
+                json!(new.survey_response),
+            ],
+        ));
         let e = &RAISED;
-        self.events.push(json!({
-            "complaint_id": id,
-            "kind": e.kind,
-            "visible_to_client": e.visible_to_client,
-            "body": e.body,
-            "from_status": e.from_status,
-            "to_status": e.to_status,
-            "staff_id": e.staff,
-            "portal_user_id": e.portal_user,
-            "created_at": at,
-        }));
+        self.events.push(row(
+            &EVENT_COLUMNS,
+            [
+                json!(id),
+                json!(e.kind),
+                json!(e.visible_to_client),
+                json!(e.body),
+                json!(e.from_status),
+                json!(e.to_status),
+                json!(e.staff),
+                json!(e.portal_user),
+                json!(at),
+            ],
+        ));
     }
 
     /// One statement per table that has rows, in the order the foreign keys need.
@@ -342,20 +403,7 @@ fn rows_of(db: &Db, table: &str, columns: &[&str]) -> String {
 }
 
 fn insert_responses(db: &Db) -> String {
-    let rows = rows_of(
-        db,
-        "survey_responses",
-        &[
-            "id",
-            "survey_id",
-            "wave_id",
-            "invitation_id",
-            "client_id",
-            "contact_id",
-            "language",
-            "submitted_at",
-        ],
-    );
+    let rows = rows_of(db, "survey_responses", &RESPONSE_COLUMNS);
     format!(
         concat!(
             "INSERT INTO survey_responses (id, survey_id, wave_id, invitation_id, client_id,
@@ -374,9 +422,8 @@ fn insert_responses(db: &Db) -> String {
 }
 
 fn insert_answers(db: &Db) -> String {
-    let columns = ["response_id", "question_id", "score", "choices", "body"];
-    let rows = rows_of(db, "survey_answers", &columns);
-    let columns = columns.join(", ");
+    let rows = rows_of(db, "survey_answers", &ANSWER_COLUMNS);
+    let columns = ANSWER_COLUMNS.join(", ");
     format!("INSERT INTO survey_answers ({columns}) SELECT {columns} FROM {rows}")
 }
 
@@ -393,27 +440,7 @@ fn mark_invitations_answered(db: &Db) -> String {
 }
 
 fn insert_complaints(db: &Db) -> String {
-    let rows = rows_of(
-        db,
-        "complaints",
-        &[
-            "id",
-            "client_id",
-            "contact_id",
-            "portal_user_id",
-            "project_id",
-            "source",
-            "category",
-            "severity",
-            "description",
-            "assignee_id",
-            "created_by",
-            "created_at",
-            "first_response_due_at",
-            "resolution_due_at",
-            "survey_response_id",
-        ],
-    );
+    let rows = rows_of(db, "complaints", &COMPLAINT_COLUMNS);
     format!(
         "INSERT INTO complaints (id, client_id, contact_id, portal_user_id, project_id, source,
                                  category, severity, status, description, assignee_id,
@@ -428,19 +455,8 @@ fn insert_complaints(db: &Db) -> String {
 }
 
 fn insert_events(db: &Db) -> String {
-    let columns = [
-        "complaint_id",
-        "kind",
-        "visible_to_client",
-        "body",
-        "from_status",
-        "to_status",
-        "staff_id",
-        "portal_user_id",
-        "created_at",
-    ];
-    let rows = rows_of(db, "complaint_events", &columns);
-    let columns = columns.join(", ");
+    let rows = rows_of(db, "complaint_events", &EVENT_COLUMNS);
+    let columns = EVENT_COLUMNS.join(", ");
     format!("INSERT INTO complaint_events ({columns}) SELECT {columns} FROM {rows}")
 }
 
