@@ -4,11 +4,20 @@
 # the database `covenant_bench` on $BENCH_POSTGRES (default postgres://postgres@127.0.0.1:5432).
 # The second argument picks what is measured: `pages` (default: pages, boards and moves) or
 # `surveys` (survey submissions per second through the real rate limiter, next to /healthz).
+# `scripts/bench.sh clean` removes both engines' benchmark data.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 
 engine=${1:-sqlite}
 what=${2:-pages}
+if [ "$engine" = clean ]; then
+  # The large data sets take gigabytes (SQLite file and WAL, PostgreSQL's covenant_bench and
+  # its WAL); a machine that also builds the project needs them gone when the runs are done.
+  rm -rf target/bench
+  psql "${BENCH_POSTGRES:-postgres://postgres@127.0.0.1:5432}/postgres" -qc "DROP DATABASE IF EXISTS covenant_bench"
+  echo "benchmark data removed"
+  exit 0
+fi
 scripts/install-tools.sh
 cargo leptos build --release --precompress
 bin="$root/target/release/covenant"

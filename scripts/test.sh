@@ -10,9 +10,17 @@ BUNDLE_LIMIT_BYTES=$((250 * 1024))
 started=$SECONDS
 phase_start=$SECONDS
 phase() {
-  printf '\n==> [%4ds] %s (previous phase took %ds)\n' $((SECONDS - started)) "$*" $((SECONDS - phase_start))
+  printf '\n==> [%4ds] %s (previous phase took %ds; %s)\n' $((SECONDS - started)) "$*" $((SECONDS - phase_start)) "$(disk_free)"
   phase_start=$SECONDS
 }
+# CI runs on a machine whose disk also holds the last session's work; a build that fills it
+# fails with "No space left on device" mid-link, so each phase prints what is left.
+disk_free() { df -Ph . | awk 'NR == 2 { print $4 " free on disk" }'; }
+if [ -n "${CI:-}" ]; then
+  # A clean checkout builds once: incremental caches would only double the debug artifacts
+  # on disk (several GB) and speed up nothing.
+  export CARGO_INCREMENTAL=0
+fi
 
 phase "tools"
 scripts/install-tools.sh --browser
@@ -86,4 +94,4 @@ if [ $status -ne 0 ]; then
 fi
 
 phase "done"
-echo "all checks passed in $((SECONDS - started))s"
+echo "all checks passed in $((SECONDS - started))s; target/ holds $(du -sh target | cut -f1)"
