@@ -17,8 +17,8 @@ phase() {
 # fails with "No space left on device" mid-link, so each phase prints what is left.
 disk_free() { df -Ph . | awk 'NR == 2 { print $4 " free on disk" }'; }
 if [ -n "${CI:-}" ]; then
-  # A clean checkout builds once: incremental caches would only double the debug artifacts
-  # on disk (several GB) and speed up nothing.
+  # A clean checkout builds once: incremental caches would only take disk and speed up
+  # nothing.
   export CARGO_INCREMENTAL=0
 fi
 
