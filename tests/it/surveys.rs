@@ -198,6 +198,35 @@ async fn all_thanked(posts: Vec<tokio::task::JoinHandle<reqwest::Response>>) {
     }
 }
 
+/// The e-mails of fund A's investor contacts: the two of `world` and `n` partners added.
+async fn with_partners(app: &TestApp, w: &World, n: usize) -> Vec<String> {
+    let mut emails = vec![ZH.to_string(), EN.to_string()];
+    for n in 0..n {
+        let email = format!("partner{n}@fund-a.example");
+        fixtures::contact_with_email(app, w.fund_a, &format!("合伙人{n}"), &email, "zh").await;
+        emails.push(email);
+    }
+    emails
+}
+
+/// Each of `links` links recorded one response with `answers` answers, and was marked
+/// answered once.
+async fn each_recorded_once(app: &TestApp, links: i64, answers: i64) {
+    assert_eq!(responses(app).await, links);
+    assert_eq!(
+        scalar(app, "SELECT COUNT(*) FROM survey_answers").await,
+        links * answers
+    );
+    assert_eq!(
+        scalar(
+            app,
+            "SELECT COUNT(*) FROM survey_invitations WHERE answered_at IS NOT NULL"
+        )
+        .await,
+        links
+    );
+}
+
 async fn responses(app: &TestApp) -> i64 {
     scalar(app, "SELECT COUNT(*) FROM survey_responses").await
 }
@@ -1065,12 +1094,7 @@ async fn many_answers_at_once_are_each_recorded_once_with_their_complaints(engin
     let (app, _db) =
         TestApp::spawn_with(&engine, &["--survey-requests-per-ip-per-minute", "1000"]).await;
     let w = world(&app).await;
-    let mut emails = vec![ZH.to_string(), EN.to_string()];
-    for n in 0..10 {
-        let email = format!("partner{n}@fund-a.example");
-        fixtures::contact_with_email(&app, w.fund_a, &format!("合伙人{n}"), &email, "zh").await;
-        emails.push(email);
-    }
+    let emails = with_partners(&app, &w, 10).await;
     let survey = open_survey(&app, &w.officer, &[], &[NPS, COMMENT]).await;
     send(&app, &w.officer, survey, "investors").await;
     let visitor = app.browser();
@@ -1104,19 +1128,7 @@ async fn many_answers_at_once_are_each_recorded_once_with_their_complaints(engin
     }
     all_thanked(posts).await;
     let contacts = emails.len() as i64;
-    assert_eq!(responses(&app).await, contacts);
-    assert_eq!(
-        scalar(&app, "SELECT COUNT(*) FROM survey_answers").await,
-        contacts * 2
-    );
-    assert_eq!(
-        scalar(
-            &app,
-            "SELECT COUNT(*) FROM survey_invitations WHERE answered_at IS NOT NULL"
-        )
-        .await,
-        contacts
-    );
+    each_recorded_once(&app, contacts, 2).await;
     // Each poor response has one complaint, about its own contact, with its own comment,
     // due times and a first timeline entry.
     assert_eq!(scalar(&app, "SELECT COUNT(*) FROM complaints").await, poor);
@@ -1211,12 +1223,7 @@ async fn a_link_posted_to_two_servers_at_once_records_one_response() {
     let (a, _db) = TestApp::spawn_with(&engine, &flags).await;
     let b = TestApp::spawn_on(&a.database_url, &flags).await;
     let w = world(&a).await;
-    let mut emails = vec![ZH.to_string(), EN.to_string()];
-    for n in 0..6 {
-        let email = format!("partner{n}@fund-a.example");
-        fixtures::contact_with_email(&a, w.fund_a, &format!("合伙人{n}"), &email, "zh").await;
-        emails.push(email);
-    }
+    let emails = with_partners(&a, &w, 6).await;
     let survey = open_survey(&a, &w.officer, &[], &[NPS]).await;
     send(&a, &w.officer, survey, "investors").await;
     let nps = first_field(&a.page(&a.browser(), &one_link(&a, ZH)).await);
@@ -1232,20 +1239,7 @@ async fn a_link_posted_to_two_servers_at_once_records_one_response() {
         }
     }
     all_thanked(posts).await;
-    let links = emails.len() as i64;
-    assert_eq!(responses(&a).await, links);
-    assert_eq!(
-        scalar(&a, "SELECT COUNT(*) FROM survey_answers").await,
-        links
-    );
-    assert_eq!(
-        scalar(
-            &a,
-            "SELECT COUNT(*) FROM survey_invitations WHERE answered_at IS NOT NULL"
-        )
-        .await,
-        links
-    );
+    each_recorded_once(&a, emails.len() as i64, 1).await;
     // One complaint per poor response, not one per server that took it.
     assert_eq!(scalar(&a, "SELECT COUNT(*) FROM complaints").await, 7);
 }
