@@ -163,7 +163,7 @@ pub async fn searched_board(
     limit: i64,
 ) -> Result<(Vec<FigureRow>, Vec<CardRow>), sqlx::Error> {
     let mut c = crate::clients::repo::filter_conditions(filter, today);
-    let from = from_clause(&c);
+    let from = match_source(db, filter, &c);
     let common = c.where_clause();
     let limit_p = c.bind(Bind::Int(limit));
     let pages = union_per_stage(&mut c, stage_names(), |s| {
@@ -199,6 +199,39 @@ pub async fn searched_board(
         let rows = bind_all!(sqlx::query(&sql), &c.binds).fetch_all(conn).await?;
         figures_and_cards(rows)
     })
+}
+
+/// Where a searched board finds its matching clients. On SQLite, when the filter reads no
+/// column beyond those of `clients_match` (migration 0025: id, stage, name, owner), the
+/// statement names that index: SQLite's planner would otherwise look each match up by id in
+/// the wide clients table, a page read per match (5-6 ms against 2.5-2.9 ms for the 1,193
+/// clients matching a common word on the large set). PostgreSQL chooses its own.
+fn match_source(db: &Db, filter: &ClientFilter, c: &Conditions) -> &'static str {
+    let ClientFilter {
+        q: _,
+        kind,
+        stage: _,
+        owner: _,
+        department,
+        country,
+        sector,
+        risk,
+        band,
+        kyc,
+        sort: _,
+        after: _,
+    } = filter;
+    let covered = kind.is_none()
+        && department.is_none()
+        && country.is_empty()
+        && sector.is_none()
+        && risk.is_none()
+        && band.is_none()
+        && kyc.is_none();
+    match db {
+        Db::Sqlite { .. } if covered => "FROM clients c INDEXED BY clients_match",
+        _ => from_clause(c),
+    }
 }
 
 /// The board's stages in column order, as stored.
