@@ -613,10 +613,16 @@ impl ClientFilter {
     /// Whether the filter names nothing but (perhaps) an owner: the boards' everyone and
     /// "my clients" views, whose figures come from totals kept per (stage, owner).
     pub fn only_owner(&self) -> bool {
+        self.only_search_stage_and_owner() && self.q.trim().is_empty() && self.stage.is_none()
+    }
+
+    /// Whether the filter names nothing but (perhaps) a search, a stage and an owner: the
+    /// columns of the clients table a searched board's index holds (`lifecycle::repo`).
+    pub fn only_search_stage_and_owner(&self) -> bool {
         let ClientFilter {
-            q,
+            q: _,
             kind,
-            stage,
+            stage: _,
             owner: _,
             department,
             country,
@@ -627,9 +633,7 @@ impl ClientFilter {
             sort: _,
             after: _,
         } = self;
-        q.trim().is_empty()
-            && kind.is_none()
-            && stage.is_none()
+        kind.is_none()
             && department.is_none()
             && country.is_empty()
             && sector.is_none()
