@@ -92,6 +92,15 @@ async fn columns_count_and_sum_every_card_and_page_once_while_cards_move(engine:
         board.contains("CNY 4,500万"),
         "the value sums every card's commitment"
     );
+    let page = covenant::pipeline::lifecycle::service::COLUMN_PAGE as usize;
+    assert_eq!(
+        board
+            .replace("<!>", "")
+            .matches("已承诺: CNY 100万")
+            .count(),
+        page,
+        "each card of the first page shows its own commitment"
+    );
     // A search reads its figures and first pages in one statement: the same totals, and
     // the first page of the column by name, with a link to the next.
     let searched = app
@@ -99,6 +108,14 @@ async fn columns_count_and_sum_every_card_and_page_once_while_cards_move(engine:
         .await;
     assert!(searched.contains("45 个客户"), "searched count");
     assert!(searched.contains("CNY 4,500万"), "searched value");
+    assert_eq!(
+        searched
+            .replace("<!>", "")
+            .matches("已承诺: CNY 100万")
+            .count(),
+        page,
+        "each searched card shows its own commitment"
+    );
     let names: Vec<&str> = searched
         .split("发展期投资者")
         .skip(1)

@@ -249,24 +249,21 @@ where
     Ok((figures, cards))
 }
 
-/// Committed capital per currency of the given clients.
+/// Committed capital per currency of the given clients. The ids go in as one JSON array, so
+/// the statement has one text for any number of cards and is prepared once per connection;
+/// a list of `$n` was a new statement for each page's card count, parsed and planned anew
+/// (0.32 ms of a searched board on SQLite, sqlx's statement log).
 pub async fn commitments_of(db: &Db, ids: &[i64]) -> Result<Vec<(i64, String, i64)>, sqlx::Error> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let list: Vec<String> = (1..=ids.len()).map(|n| format!("${n}")).collect();
+    let list = serde_json::to_string(ids).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
     let sql = format!(
         "SELECT client_id, currency, amount FROM client_commitments
-         WHERE client_id IN ({}) ORDER BY currency",
-        list.join(", ")
+         WHERE {} ORDER BY currency",
+        db.id_in_json("client_id", 1)
     );
-    with_db!(db, c => {
-        let mut q = sqlx::query_as::<_, (i64, String, i64)>(&sql);
-        for id in ids {
-            q = q.bind(*id);
-        }
-        q.fetch_all(c).await
-    })
+    with_db!(db, c => sqlx::query_as::<_, (i64, String, i64)>(&sql).bind(&list).fetch_all(c).await)
 }
 
 /// The stage, version and owner of a client, read inside the move's transaction.
