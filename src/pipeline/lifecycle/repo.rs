@@ -250,9 +250,9 @@ where
 }
 
 /// Committed capital per currency of the given clients. The ids go in as one JSON array, so
-/// the statement has one text for any number of cards and is prepared once per connection;
-/// a list of `$n` was a new statement for each page's card count, parsed and planned anew
-/// (0.32 ms of a searched board on SQLite, sqlx's statement log).
+/// the statement has one text for any number of cards: each connection prepares it once. A
+/// list of `$n` was one statement per card count (up to 65 on a board), each parsed and
+/// planned on its first use on each connection and crowding sqlx's per-connection cache.
 pub async fn commitments_of(db: &Db, ids: &[i64]) -> Result<Vec<(i64, String, i64)>, sqlx::Error> {
     if ids.is_empty() {
         return Ok(Vec::new());
