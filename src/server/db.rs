@@ -229,6 +229,12 @@ impl Db {
         format!("{column} IN ({})", self.ids_in_json(n))
     }
 
+    /// `ids` as the JSON array text that [`Db::id_in_json`] and [`Db::ids_in_json`] read.
+    pub fn json_ids(ids: &[i64]) -> String {
+        let listed: Vec<String> = ids.iter().map(i64::to_string).collect();
+        format!("[{}]", listed.join(","))
+    }
+
     /// The ids of the JSON array bound as `$n`, as a subquery with one column, `id`.
     pub fn ids_in_json(&self, n: usize) -> String {
         match self {

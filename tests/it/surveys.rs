@@ -198,10 +198,10 @@ async fn all_thanked(posts: Vec<tokio::task::JoinHandle<reqwest::Response>>) {
     }
 }
 
-/// The e-mails of fund A's investor contacts: the two of `world` and `n` partners added.
-async fn with_partners(app: &TestApp, w: &World, n: usize) -> Vec<String> {
+/// The e-mails of fund A's investor contacts: the two of `world` and `partners` added.
+async fn with_partners(app: &TestApp, w: &World, partners: usize) -> Vec<String> {
     let mut emails = vec![ZH.to_string(), EN.to_string()];
-    for n in 0..n {
+    for n in 0..partners {
         let email = format!("partner{n}@fund-a.example");
         fixtures::contact_with_email(app, w.fund_a, &format!("合伙人{n}"), &email, "zh").await;
         emails.push(email);

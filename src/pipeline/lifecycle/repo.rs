@@ -257,7 +257,7 @@ pub async fn commitments_of(db: &Db, ids: &[i64]) -> Result<Vec<(i64, String, i6
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let list = serde_json::to_string(ids).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+    let list = Db::json_ids(ids);
     let sql = format!(
         "SELECT client_id, currency, amount FROM client_commitments
          WHERE {} ORDER BY currency",

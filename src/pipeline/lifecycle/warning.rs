@@ -37,7 +37,7 @@ pub async fn refresh(
     let year_ago = now - Duration::days(365);
     let half_year_ago = now - Duration::days(180);
     // The clients, as one JSON array bound as text: one statement text for any number.
-    let only = only.map(|ids| serde_json::to_string(ids).unwrap_or_else(|_| "[]".into()));
+    let only = only.map(Db::json_ids);
     let only_sql = only_clause(db, only.as_deref(), "AND", "c.id", 2);
     let sql = format!(
         "SELECT c.id, c.created_at, c.last_interaction_at, c.risk_severity, c.risk_reasons,
